@@ -1,0 +1,36 @@
+// API keys: `wgk_<id>_<secret>`. The id names the KV record; the whole key is stored only as a
+// SHA-256 hash and compared in constant time. The key itself is shown once, at creation.
+
+const KEY_PATTERN = /^wgk_([0-9a-f]{16})_([0-9a-f]{64})$/;
+
+function hex(bytes: ArrayBuffer | Uint8Array): string {
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function randomHex(byteLength: number): string {
+  return hex(crypto.getRandomValues(new Uint8Array(byteLength)));
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+/** Constant-time comparison of two strings: both are hashed first so their lengths match. */
+export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  const [ha, hb] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(a)),
+    crypto.subtle.digest("SHA-256", encoder.encode(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(ha, hb);
+}
+
+export function newApiKey(): { id: string; key: string } {
+  const id = randomHex(8);
+  return { id, key: `wgk_${id}_${randomHex(32)}` };
+}
+
+/** The id of a well-formed key, or null: malformed keys never reach storage. */
+export function apiKeyId(key: string): string | null {
+  return KEY_PATTERN.exec(key)?.[1] ?? null;
+}

@@ -1,0 +1,85 @@
+// The app registry in KV: read on every gateway request (appKey → appid, API-key check), so it
+// must not live in one global object. See docs/storage.md for the keys and their shapes.
+
+import { apiKeyId, constantTimeEqual, sha256Hex } from "./keys.ts";
+import type { AppRecord } from "./schemas.ts";
+
+/**
+ * KV serves a value from the edge cache for up to this long after a write elsewhere, which is
+ * why revoking a key or deleting an app takes effect within 60 s.
+ */
+export const REGISTRY_CACHE_TTL_SECONDS = 60;
+
+const appName = (appKey: string) => `app:${appKey}`;
+const keyName = (id: string) => `apikey:${id}`;
+const keyIndexPrefix = (appKey: string) => `appkeys:${appKey}:`;
+
+export type ApiKeyRecord = { id: string; appKey: string; hash: string; createdAt: string };
+export type ApiKeyCheck = { ok: true; appKey: string } | { ok: false; reason: "unknown" };
+
+/** `fresh` skips the edge cache: an operator expects to see their own write at once. */
+export async function findApp(kv: KVNamespace, appKey: string, fresh = false): Promise<AppRecord | null> {
+  if (fresh) return kv.get<AppRecord>(appName(appKey), "json");
+  return kv.get<AppRecord>(appName(appKey), { type: "json", cacheTtl: REGISTRY_CACHE_TTL_SECONDS });
+}
+
+export async function saveApp(kv: KVNamespace, app: AppRecord): Promise<void> {
+  await kv.put(appName(app.appKey), JSON.stringify(app));
+}
+
+export async function listApps(kv: KVNamespace): Promise<AppRecord[]> {
+  const apps: AppRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list({ prefix: "app:", ...(cursor ? { cursor } : {}) });
+    const records = await Promise.all(page.keys.map((k) => kv.get<AppRecord>(k.name, "json")));
+    for (const record of records) if (record) apps.push(record);
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return apps.sort((a, b) => a.appKey.localeCompare(b.appKey));
+}
+
+export async function deleteApp(kv: KVNamespace, appKey: string): Promise<void> {
+  for (const key of await listApiKeys(kv, appKey)) await revokeApiKey(kv, appKey, key.id);
+  await kv.delete(appName(appKey));
+}
+
+export async function storeApiKey(kv: KVNamespace, appKey: string, id: string, key: string): Promise<ApiKeyRecord> {
+  const record: ApiKeyRecord = { id, appKey, hash: await sha256Hex(key), createdAt: new Date().toISOString() };
+  await Promise.all([
+    kv.put(keyName(id), JSON.stringify(record)),
+    kv.put(`${keyIndexPrefix(appKey)}${id}`, "", { metadata: { createdAt: record.createdAt } }),
+  ]);
+  return record;
+}
+
+export async function listApiKeys(kv: KVNamespace, appKey: string): Promise<{ id: string; createdAt: string }[]> {
+  const keys: { id: string; createdAt: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list<{ createdAt: string }>({ prefix: keyIndexPrefix(appKey), ...(cursor ? { cursor } : {}) });
+    for (const k of page.keys) {
+      keys.push({ id: k.name.slice(keyIndexPrefix(appKey).length), createdAt: k.metadata?.createdAt ?? "" });
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return keys;
+}
+
+/** Returns false when the key does not exist for that appKey. */
+export async function revokeApiKey(kv: KVNamespace, appKey: string, id: string): Promise<boolean> {
+  const record = await kv.get<ApiKeyRecord>(keyName(id), "json");
+  if (!record || record.appKey !== appKey) return false;
+  await Promise.all([kv.delete(keyName(id)), kv.delete(`${keyIndexPrefix(appKey)}${id}`)]);
+  return true;
+}
+
+/** Looks the key up by its id and compares the hash of the whole key in constant time. */
+export async function checkApiKey(kv: KVNamespace, presented: string): Promise<ApiKeyCheck> {
+  const id = apiKeyId(presented);
+  if (!id) return { ok: false, reason: "unknown" };
+  const record = await kv.get<ApiKeyRecord>(keyName(id), { type: "json", cacheTtl: REGISTRY_CACHE_TTL_SECONDS });
+  if (!record) return { ok: false, reason: "unknown" };
+  const matches = await constantTimeEqual(await sha256Hex(presented), record.hash);
+  return matches ? { ok: true, appKey: record.appKey } : { ok: false, reason: "unknown" };
+}

@@ -1,0 +1,109 @@
+import { z } from "@hono/zod-openapi";
+
+/** 1–64 of [A-Za-z0-9_-] (SPEC §4). */
+export const AppKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 of A-Z, a-z, 0-9, _ and -")
+  .openapi({ param: { name: "appKey", in: "path" }, example: "shop-mini" });
+
+export const AppKeyParams = z.object({ appKey: AppKeySchema });
+
+export const ProfileSchema = z
+  .object({
+    appID: z.number().int().optional(),
+    name: z.string().max(100).optional(),
+    logo: z.string().max(500).optional(),
+    website: z.string().max(500).optional(),
+    description: z.string().max(1000).optional(),
+    tags: z.union([z.string().max(500), z.array(z.string().max(50)).max(20)]).optional(),
+  })
+  .openapi("AppProfile");
+
+export const QrAuthSettingsSchema = z
+  .object({
+    requireEmailCode: z.boolean().default(false),
+    requirePhoneCode: z.boolean().default(false),
+    tokenTtlSeconds: z.number().int().min(60).max(2_592_000).default(7200),
+  })
+  .openapi("QrAuthSettings");
+
+export const AppRegistrationSchema = z
+  .object({
+    appId: z
+      .string()
+      .regex(/^wx[A-Za-z0-9_-]{1,62}$/, "must be a WeChat appid (starts with wx)")
+      .openapi({ example: "wx4f4bc4dec97d474b" }),
+    appSecret: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .openapi({ description: "Required the first time an appId is registered; never returned." }),
+    type: z.enum(["miniprogram", "officialaccount"]).default("miniprogram"),
+    tokenMode: z.enum(["stable", "classic"]).default("stable"),
+    profile: ProfileSchema.default({}),
+    qrAuth: QrAuthSettingsSchema.default({ requireEmailCode: false, requirePhoneCode: false, tokenTtlSeconds: 7200 }),
+  })
+  .openapi("AppRegistration");
+
+export const AppRecordSchema = z
+  .object({
+    appKey: z.string(),
+    appId: z.string(),
+    type: z.enum(["miniprogram", "officialaccount"]),
+    tokenMode: z.enum(["stable", "classic"]),
+    profile: ProfileSchema,
+    qrAuth: QrAuthSettingsSchema,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("App");
+
+export type AppRecord = z.infer<typeof AppRecordSchema>;
+
+export const ApiKeyCreatedSchema = z
+  .object({
+    id: z.string(),
+    key: z.string().openapi({ description: "Shown once; only its SHA-256 hash is stored." }),
+  })
+  .openapi("ApiKeyCreated");
+
+export const ApiKeyListSchema = z.array(z.object({ id: z.string(), createdAt: z.string() }));
+
+const HealthSchema = z.object({
+  held: z.boolean(),
+  create_time: z.string().nullable(),
+  expires_time: z.string().nullable(),
+  expires_in: z.number().int().nullable(),
+  next_refresh_time: z.string().nullable(),
+  refresh_count: z.number().int(),
+  last_refresh_time: z.string().nullable(),
+  last_error: z
+    .object({ errcode: z.number().int().nullable(), errmsg: z.string(), time: z.string() })
+    .nullable(),
+  failures_in_row: z.number().int(),
+  upstream_calls_today: z.number().int(),
+  daily_budget: z.number().int(),
+});
+
+export const AppStatusSchema = z
+  .object({
+    appKey: z.string(),
+    appId: z.string(),
+    tokenMode: z.enum(["stable", "classic"]),
+    appKeys: z.array(z.string()).openapi({ description: "Every appKey sharing this appid's token." }),
+    access_token: HealthSchema,
+    jsapi_ticket: HealthSchema,
+    forced_refreshes_today: z.number().int(),
+    next_alarm_time: z.string().nullable(),
+  })
+  .openapi("AppTokenStatus");
+
+export const ForcedRefreshSchema = z
+  .object({
+    refreshed: z.boolean().openapi({ description: "false when WeChat handed back the same token" }),
+    create_time: z.string(),
+    expires_time: z.string(),
+    expires_in: z.number().int(),
+  })
+  .openapi("ForcedRefresh");

@@ -1,0 +1,49 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { adminRoutes } from "./routes/admin.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { type GatewayEnv, handleError } from "./routes/envelope.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { legacyRoutes } from "./routes/legacy.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
+import { runCronTick } from "./tokens/cron.ts";
+
+export { TokenKeeper } from "./tokens/keeper.ts";
+export { RefreshSchedule } from "./tokens/schedule.ts";
+
+const app = new OpenAPIHono<GatewayEnv>();
+
+app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API key from POST /admin/apps/{appKey}/keys, valid for its own appKey only.",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "The ADMIN_TOKEN secret.",
+});
+
+app.route("/", healthRoutes);
+app.route("/", tokenRoutes);
+app.route("/", legacyRoutes);
+app.route("/", adminRoutes);
+app.route("/", docsRoutes);
+
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "WeChat edge gateway",
+    version: "0.1.0",
+    description: "access_token central control and WeChat API gateway on Cloudflare Workers.",
+  },
+});
+
+app.notFound((c) => c.json({ code: 404, data: null, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+app.onError(handleError);
+
+export default {
+  fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runCronTick(env, controller.scheduledTime));
+  },
+} satisfies ExportedHandler<Env>;

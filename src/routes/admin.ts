@@ -1,0 +1,266 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { newApiKey } from "../admin/keys.ts";
+import {
+  deleteApp,
+  findApp,
+  listApiKeys,
+  listApps,
+  revokeApiKey,
+  saveApp,
+  storeApiKey,
+} from "../admin/registry.ts";
+import {
+  ApiKeyCreatedSchema,
+  ApiKeyListSchema,
+  type AppRecord,
+  AppRecordSchema,
+  AppKeyParams,
+  AppRegistrationSchema,
+  AppStatusSchema,
+  ForcedRefreshSchema,
+} from "../admin/schemas.ts";
+import { GatewayError } from "../errors.ts";
+import { keeperFor } from "../tokens/keeper.ts";
+import type { CredentialHealth } from "../tokens/results.ts";
+import { chinaIso, secondsUntil } from "../time.ts";
+import { requireAdmin } from "./auth.ts";
+import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+
+const security = [{ AdminToken: [] }];
+const tags = ["Admin"];
+const adminErrors = errorResponses(400, 401, 404, 503);
+
+async function loadApp(env: Env, appKey: string): Promise<AppRecord> {
+  const app = await findApp(env.REGISTRY, appKey, true);
+  if (!app) throw new GatewayError(404, `no app is registered as ${appKey}`);
+  return app;
+}
+
+const AppDetailSchema = AppRecordSchema.extend({ keys: ApiKeyListSchema }).openapi("AppDetail");
+
+const putApp = createRoute({
+  method: "put",
+  path: "/admin/apps/{appKey}",
+  tags,
+  security,
+  summary: "Register or update an app",
+  description:
+    "The secret goes to the appid's keeper only (never KV, logs or answers). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets.",
+  request: {
+    params: AppKeyParams,
+    body: { content: { "application/json": { schema: AppRegistrationSchema } }, required: true },
+  },
+  responses: {
+    200: jsonContent(okEnvelope(AppRecordSchema), "Updated"),
+    201: jsonContent(okEnvelope(AppRecordSchema), "Registered"),
+    ...adminErrors,
+  },
+});
+
+const listAppsRoute = createRoute({
+  method: "get",
+  path: "/admin/apps",
+  tags,
+  security,
+  summary: "List apps",
+  responses: { 200: jsonContent(okEnvelope(z.array(AppRecordSchema)), "Apps"), ...errorResponses(401, 503) },
+});
+
+const getApp = createRoute({
+  method: "get",
+  path: "/admin/apps/{appKey}",
+  tags,
+  security,
+  summary: "One app with its API key ids",
+  request: { params: AppKeyParams },
+  responses: { 200: jsonContent(okEnvelope(AppDetailSchema), "The app"), ...adminErrors },
+});
+
+const deleteAppRoute = createRoute({
+  method: "delete",
+  path: "/admin/apps/{appKey}",
+  tags,
+  security,
+  summary: "Remove an app and its API keys",
+  description: "When no other appKey names the same appId, its keeper forgets the secret and tokens.",
+  request: { params: AppKeyParams },
+  responses: { 200: jsonContent(okEnvelope(z.object({ deleted: z.literal(true) })), "Removed"), ...adminErrors },
+});
+
+const createKey = createRoute({
+  method: "post",
+  path: "/admin/apps/{appKey}/keys",
+  tags,
+  security,
+  summary: "Create an API key (shown once)",
+  request: { params: AppKeyParams },
+  responses: { 201: jsonContent(okEnvelope(ApiKeyCreatedSchema), "The new key"), ...adminErrors },
+});
+
+const revokeKey = createRoute({
+  method: "delete",
+  path: "/admin/apps/{appKey}/keys/{id}",
+  tags,
+  security,
+  summary: "Revoke an API key (effective everywhere within 60 s)",
+  request: { params: AppKeyParams.extend({ id: z.string().regex(/^[0-9a-f]{16}$/, "must be a key id") }) },
+  responses: { 200: jsonContent(okEnvelope(z.object({ revoked: z.literal(true) })), "Revoked"), ...adminErrors },
+});
+
+const statusRoute = createRoute({
+  method: "get",
+  path: "/admin/apps/{appKey}/status",
+  tags,
+  security,
+  summary: "Token health, without the token",
+  request: { params: AppKeyParams },
+  responses: { 200: jsonContent(okEnvelope(AppStatusSchema), "Health"), ...adminErrors },
+});
+
+const forceRefresh = createRoute({
+  method: "post",
+  path: "/admin/apps/{appKey}/token/refresh",
+  tags,
+  security,
+  summary: "Forced refresh (the only unconditional one)",
+  description:
+    "Stable mode sends force_refresh=true, which WeChat allows 20 times a day, at least 30 s apart (429 otherwise). The old token stays valid at WeChat for about 5 minutes.",
+  request: { params: AppKeyParams },
+  responses: {
+    200: jsonContent(okEnvelope(ForcedRefreshSchema), "Refreshed"),
+    ...errorResponses(401, 404, 429, 502, 503),
+  },
+});
+
+const optionalIso = (ms: number | null) => (ms === null ? null : chinaIso(ms));
+
+function presentHealth(health: CredentialHealth, now: number) {
+  return {
+    held: health.held,
+    create_time: optionalIso(health.createdAt),
+    expires_time: optionalIso(health.expiresAt),
+    expires_in: health.expiresAt === null ? null : secondsUntil(health.expiresAt, now),
+    next_refresh_time: optionalIso(health.nextRefreshAt),
+    refresh_count: health.refreshCount,
+    last_refresh_time: optionalIso(health.lastRefreshAt),
+    last_error: health.lastError && {
+      errcode: health.lastError.errcode,
+      errmsg: health.lastError.message,
+      time: chinaIso(health.lastError.at),
+    },
+    failures_in_row: health.failuresInRow,
+    upstream_calls_today: health.callsToday,
+    daily_budget: health.dailyBudget,
+  };
+}
+
+export const adminRoutes = newRouter();
+adminRoutes.use("/admin/*", requireAdmin);
+
+adminRoutes.openapi(putApp, async (c) => {
+  const { appKey } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const previous = await findApp(c.env.REGISTRY, appKey, true);
+  const configured = await keeperFor(c.env, body.appId).configure({
+    appKey,
+    appId: body.appId,
+    appSecret: body.appSecret,
+    tokenMode: body.tokenMode,
+    appType: body.type,
+  });
+  if (!configured.ok) throw GatewayError.fromKeeper(configured);
+  const now = new Date().toISOString();
+  const record: AppRecord = {
+    appKey,
+    appId: body.appId,
+    type: body.type,
+    tokenMode: body.tokenMode,
+    profile: body.profile,
+    qrAuth: body.qrAuth,
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+  await saveApp(c.env.REGISTRY, record);
+  if (previous && previous.appId !== body.appId) await keeperFor(c.env, previous.appId).detach(appKey);
+  return c.json({ code: 200 as const, data: record, error: "" as const }, previous ? 200 : 201);
+});
+
+adminRoutes.openapi(listAppsRoute, async (c) => {
+  return c.json({ code: 200 as const, data: await listApps(c.env.REGISTRY), error: "" as const }, 200);
+});
+
+adminRoutes.openapi(getApp, async (c) => {
+  const { appKey } = c.req.valid("param");
+  const app = await loadApp(c.env, appKey);
+  const keys = await listApiKeys(c.env.REGISTRY, appKey);
+  return c.json({ code: 200 as const, data: { ...app, keys }, error: "" as const }, 200);
+});
+
+adminRoutes.openapi(deleteAppRoute, async (c) => {
+  const { appKey } = c.req.valid("param");
+  const app = await loadApp(c.env, appKey);
+  await deleteApp(c.env.REGISTRY, appKey);
+  await keeperFor(c.env, app.appId).detach(appKey);
+  return c.json({ code: 200 as const, data: { deleted: true as const }, error: "" as const }, 200);
+});
+
+adminRoutes.openapi(createKey, async (c) => {
+  const { appKey } = c.req.valid("param");
+  await loadApp(c.env, appKey);
+  const { id, key } = newApiKey();
+  await storeApiKey(c.env.REGISTRY, appKey, id, key);
+  return c.json({ code: 200 as const, data: { id, key }, error: "" as const }, 201);
+});
+
+adminRoutes.openapi(revokeKey, async (c) => {
+  const { appKey, id } = c.req.valid("param");
+  if (!(await revokeApiKey(c.env.REGISTRY, appKey, id))) {
+    throw new GatewayError(404, `no API key ${id} for ${appKey}`);
+  }
+  return c.json({ code: 200 as const, data: { revoked: true as const }, error: "" as const }, 200);
+});
+
+adminRoutes.openapi(statusRoute, async (c) => {
+  const { appKey } = c.req.valid("param");
+  const app = await loadApp(c.env, appKey);
+  const status = await keeperFor(c.env, app.appId).status();
+  if (!status.configured) throw new GatewayError(404, `the keeper for ${app.appId} holds no registration`);
+  const now = Date.now();
+  return c.json(
+    {
+      code: 200 as const,
+      data: {
+        appKey,
+        appId: status.appId,
+        tokenMode: status.tokenMode,
+        appKeys: status.appKeys,
+        access_token: presentHealth(status.accessToken, now),
+        jsapi_ticket: presentHealth(status.jsapiTicket, now),
+        forced_refreshes_today: status.forcedRefreshesToday,
+        next_alarm_time: optionalIso(status.alarmAt),
+      },
+      error: "" as const,
+    },
+    200,
+  );
+});
+
+adminRoutes.openapi(forceRefresh, async (c) => {
+  const { appKey } = c.req.valid("param");
+  const app = await loadApp(c.env, appKey);
+  const result = await keeperFor(c.env, app.appId).forceRefresh();
+  if (!result.ok) throw GatewayError.fromKeeper(result);
+  return c.json(
+    {
+      code: 200 as const,
+      data: {
+        refreshed: result.changed,
+        create_time: chinaIso(result.createdAt),
+        expires_time: chinaIso(result.expiresAt),
+        expires_in: secondsUntil(result.expiresAt, Date.now()),
+      },
+      error: "" as const,
+    },
+    200,
+  );
+});

@@ -1,0 +1,41 @@
+import type { MiddlewareHandler } from "hono";
+import { constantTimeEqual } from "../admin/keys.ts";
+import { checkApiKey, findApp } from "../admin/registry.ts";
+import { GatewayError } from "../errors.ts";
+import type { GatewayEnv } from "./envelope.ts";
+
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1] ?? null;
+}
+
+/** `/admin/*`: the ADMIN_TOKEN secret as Bearer; the admin API stays closed until it is set. */
+export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) throw new GatewayError(503, "the admin API is disabled until the ADMIN_TOKEN secret is set");
+  const presented = bearerToken(c.req.header("Authorization"));
+  if (!presented) throw new GatewayError(401, "Authorization: Bearer <ADMIN_TOKEN> is required");
+  if (!(await constantTimeEqual(presented, expected))) throw new GatewayError(401, "the admin token is not valid");
+  await next();
+};
+
+/**
+ * Resolves the API key to its appKey and registry record. `appKeyFrom` picks the appKey the
+ * request is for (the path); when it is null (the legacy endpoint) the key's own appKey is used.
+ */
+export function requireApiKey(appKeyFrom: (c: Parameters<MiddlewareHandler<GatewayEnv>>[0]) => string | null) {
+  const middleware: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+    const presented = bearerToken(c.req.header("Authorization"));
+    if (!presented) throw new GatewayError(401, "Authorization: Bearer <API key> is required");
+    const check = await checkApiKey(c.env.REGISTRY, presented);
+    if (!check.ok) throw new GatewayError(401, "the API key is not valid");
+    const wanted = appKeyFrom(c) ?? check.appKey;
+    if (wanted !== check.appKey) throw new GatewayError(403, "this API key is not allowed for this appKey");
+    const app = await findApp(c.env.REGISTRY, wanted);
+    if (!app) throw new GatewayError(404, `no app is registered as ${wanted}`);
+    c.set("appKey", wanted);
+    c.set("app", app);
+    await next();
+  };
+  return middleware;
+}

@@ -1,0 +1,88 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppRecord } from "../admin/schemas.ts";
+import { GatewayError } from "../errors.ts";
+
+export type GatewayEnv = {
+  Bindings: Env;
+  Variables: {
+    /** Set by the API-key check: the appKey the key belongs to and its registry record. */
+    appKey: string;
+    app: AppRecord;
+    /** The legacy endpoint answers errors in the RequestResult envelope instead. */
+    renderError?: (c: Context<GatewayEnv>, error: GatewayError) => Response;
+  };
+};
+
+export function okEnvelope<T extends z.ZodType>(data: T) {
+  return z.object({ code: z.literal(200), data, error: z.literal("") });
+}
+
+export const ErrorEnvelopeSchema = z
+  .object({
+    code: z.number().int().openapi({ example: 400 }),
+    data: z.null(),
+    error: z.string().openapi({ example: "appId: must be a WeChat appid (starts with wx)" }),
+    errcode: z.number().int().optional().openapi({ description: "WeChat's errcode, when WeChat caused the failure" }),
+    errmsg: z.string().optional().openapi({ description: "WeChat's errmsg, as WeChat sent it" }),
+  })
+  .openapi("ErrorEnvelope");
+
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: "Error envelope", content: { "application/json": { schema: ErrorEnvelopeSchema } } },
+    ]),
+  );
+}
+
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** Names the field and the reason of the first validation problem, e.g. "appId: must be ...". */
+export function describeValidationError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid request";
+  const path = issue.path.map(String).join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** A router whose request validation failures become 400 envelopes naming the field. */
+export function newRouter() {
+  return new OpenAPIHono<GatewayEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new GatewayError(400, describeValidationError(result.error));
+    },
+  });
+}
+
+export function errorBody(error: GatewayError) {
+  return {
+    code: error.status,
+    data: null,
+    error: error.message,
+    ...(error.errcode === undefined ? {} : { errcode: error.errcode, errmsg: error.errmsg ?? "" }),
+  };
+}
+
+/** The single error mapping of the gateway (SPEC §3). */
+export function handleError(err: Error, c: Context<GatewayEnv>): Response {
+  let error: GatewayError;
+  if (err instanceof GatewayError) {
+    error = err;
+  } else if (err instanceof HTTPException && err.status < 500) {
+    const status = ([400, 401, 403, 404, 409, 413, 429] as const).find((s) => s === err.status) ?? 400;
+    error = new GatewayError(status, err.message || "bad request");
+  } else {
+    console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: err.name, message: err.message }));
+    return c.json({ code: 500, data: null, error: "internal error" }, 500);
+  }
+  if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
+  const render = c.get("renderError");
+  if (render) return render(c, error);
+  return c.json(errorBody(error), error.status as ContentfulStatusCode);
+}

@@ -1,0 +1,27 @@
+import { DEFAULT_REFRESH_AHEAD_SECONDS } from "./tokens/policy.ts";
+
+/** Bounds for REFRESH_AHEAD_SECONDS: below a minute a slow refresh could outlive the token. */
+const REFRESH_AHEAD_MIN_SECONDS = 60;
+const REFRESH_AHEAD_MAX_SECONDS = 3600;
+
+export type UpstreamSettings = {
+  /** Base URL for business APIs (and the default for token calls). */
+  apiBase: string;
+  /** Base URL for /cgi-bin/token and /cgi-bin/stable_token: a fixed-IP relay for the IP whitelist. */
+  tokenApiBase: string;
+  refreshAheadSeconds: number;
+};
+
+function trimBase(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
+export function readSettings(env: Env): UpstreamSettings {
+  const apiBase = trimBase(env.WECHAT_API_BASE || "https://api.weixin.qq.com");
+  const tokenApiBase = env.WECHAT_TOKEN_API_BASE ? trimBase(env.WECHAT_TOKEN_API_BASE) : apiBase;
+  const ahead = Number.parseInt(env.REFRESH_AHEAD_SECONDS ?? "", 10);
+  const refreshAheadSeconds = Number.isFinite(ahead)
+    ? Math.min(REFRESH_AHEAD_MAX_SECONDS, Math.max(REFRESH_AHEAD_MIN_SECONDS, ahead))
+    : DEFAULT_REFRESH_AHEAD_SECONDS;
+  return { apiBase, tokenApiBase, refreshAheadSeconds };
+}

@@ -1,0 +1,55 @@
+import { allScheduleShards, scheduleFor } from "./schedule.ts";
+
+/**
+ * Keepers re-armed per tick at most. A cron invocation may make 1,000 subrequests on the paid
+ * plan (each Durable Object call is one); 16 shard reads + 200 keeper calls stays far inside it,
+ * and anything left over is picked up on the next minute's tick, most overdue first.
+ */
+export const CRON_MAX_KEEPERS_PER_TICK = 200;
+/** Keeper calls in flight at once during a tick. */
+const CRON_CONCURRENCY = 16;
+
+export type CronTickReport = {
+  shardsRead: number;
+  overdue: number;
+  rearmed: number;
+  removed: number;
+  failed: number;
+};
+
+/**
+ * The cron trigger's backstop: asks every schedule shard for keepers whose alarm should have run
+ * by now and re-arms each of them. Healthy keepers move their own schedule row forward whenever
+ * their alarm runs, so they are never touched here.
+ */
+export async function runCronTick(env: Env, now: number): Promise<CronTickReport> {
+  const shards = allScheduleShards(env);
+  const perShard = await Promise.all(shards.map((shard) => shard.overdue(now, CRON_MAX_KEEPERS_PER_TICK)));
+  const overdue = perShard.flat().slice(0, CRON_MAX_KEEPERS_PER_TICK);
+  const report: CronTickReport = { shardsRead: shards.length, overdue: overdue.length, rearmed: 0, removed: 0, failed: 0 };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < overdue.length) {
+      const appId = overdue[next++]!;
+      try {
+        const result = await env.TOKEN_KEEPER.getByName(appId).checkIn();
+        if (result.ok) {
+          report.rearmed++;
+        } else {
+          // The appid is no longer registered: drop its stale schedule row.
+          await scheduleFor(env, appId).record(appId, null);
+          report.removed++;
+        }
+      } catch (error) {
+        report.failed++;
+        console.log(
+          JSON.stringify({ event: "cron_checkin_failed", appId, error: error instanceof Error ? error.message : "?" }),
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CRON_CONCURRENCY, overdue.length) }, worker));
+  console.log(JSON.stringify({ event: "cron_tick", ...report }));
+  return report;
+}

@@ -1,0 +1,524 @@
+import { DurableObject } from "cloudflare:workers";
+import { readSettings } from "../settings.ts";
+import { chinaDay, nextChinaMidnight, secondsUntil } from "../time.ts";
+import {
+  requestAccessToken,
+  requestJsapiTicket,
+  type UpstreamFailure,
+  type UpstreamResult,
+  withRetries,
+} from "../wechat/client.ts";
+import { TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import {
+  budgetAllows,
+  dueAfterIssue,
+  dueAfterSameStableToken,
+  FORCED_REFRESH_DAILY_LIMIT,
+  FORCED_REFRESH_MIN_INTERVAL_SECONDS,
+  isDue,
+  isServeable,
+  MIN_RECHECK_SECONDS,
+  mayTryNow,
+  type RefreshTrigger,
+  retryAfterFailure,
+  shouldActOnReport,
+  TICKET_CALL_DAILY_BUDGET,
+  TICKET_KEEP_WARM_SECONDS,
+  TOKEN_CALL_DAILY_BUDGET,
+  WECHAT_GRACE_SECONDS,
+} from "./policy.ts";
+import type {
+  ConfigureResult,
+  CredentialHealth,
+  CredentialResult,
+  DetachResult,
+  ForcedRefreshResult,
+  KeeperFailure,
+  KeeperStatus,
+} from "./results.ts";
+import { scheduleFor } from "./schedule.ts";
+import { type AppType, type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
+
+/** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */
+export const SCHEDULE_GRACE_MS = 120_000;
+/** Only one "last requested" write an hour: reading a ticket should not write storage every time. */
+const LAST_REQUESTED_WRITE_INTERVAL_MS = 3_600_000;
+
+type RefreshOutcome = { ok: true; changed: boolean } | { ok: false; failure: KeeperFailure };
+
+export type ConfigureInput = {
+  appKey: string;
+  appId: string;
+  appSecret?: string | undefined;
+  tokenMode: "stable" | "classic";
+  appType: AppType;
+};
+
+const LABEL: Record<CredentialKind, string> = { access_token: "access_token", jsapi_ticket: "jsapi_ticket" };
+
+function log(event: string, fields: Record<string, unknown>): void {
+  // Only identifiers and outcomes: never a token, ticket or secret.
+  console.log(JSON.stringify({ event, ...fields }));
+}
+
+function held(record: CredentialRecord) {
+  return { value: record.value!, createdAt: record.createdAt!, expiresAt: record.expiresAt! };
+}
+
+function notConfigured(): KeeperFailure {
+  return { ok: false, status: 404, message: "no app is registered for this appid" };
+}
+
+/**
+ * One Durable Object per WeChat appid: the only place that asks WeChat for that appid's
+ * access_token and jsapi_ticket. All refreshes go through one in-flight promise per credential
+ * (single flight), are persisted before anyone is answered, and are renewed ahead of expiry by
+ * the object's alarm; the cron (see cron.ts) only re-arms keepers whose alarm went missing.
+ */
+export class TokenKeeper extends DurableObject<Env> {
+  private readonly store: KeeperStore;
+  private readonly inflight = new Map<CredentialKind, Promise<RefreshOutcome>>();
+  /** The check-by time last written to the schedule shard, to skip redundant writes. */
+  private publishedCheckBy: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new KeeperStore(ctx.storage.sql);
+  }
+
+  // ---- RPC: registry -------------------------------------------------------------------------
+
+  async configure(input: ConfigureInput): Promise<ConfigureResult> {
+    const existing = this.store.app;
+    if (existing && existing.appId !== input.appId) {
+      return { ok: false, status: 409, message: "this keeper belongs to another appid" };
+    }
+    const appSecret = input.appSecret ?? existing?.appSecret;
+    if (!appSecret) {
+      return { ok: false, status: 400, message: "appSecret: required the first time an appId is registered" };
+    }
+    const credentialsChanged =
+      !existing || existing.appSecret !== appSecret || existing.tokenMode !== input.tokenMode;
+    this.store.saveApp({ appId: input.appId, appSecret, tokenMode: input.tokenMode, appType: input.appType });
+    this.store.attachAppKey(input.appKey, Date.now());
+    const access = this.store.credential("access_token");
+    if (credentialsChanged && access.retryAt !== null) {
+      // New credentials deserve a prompt try instead of waiting out the old ones' backoff.
+      this.store.saveCredential({
+        ...access,
+        retryAt: null,
+        failuresInRow: 0,
+        dueAt: access.value ? dueAfterIssue(access.expiresAt!, readSettings(this.env).refreshAheadSeconds) : null,
+      });
+    }
+    await this.arm();
+    return { ok: true };
+  }
+
+  async detach(appKey: string): Promise<DetachResult> {
+    const remainingAppKeys = this.store.detachAppKey(appKey);
+    if (remainingAppKeys === 0) {
+      const appId = this.store.app?.appId;
+      this.store.clear();
+      await this.ctx.storage.deleteAlarm();
+      if (appId) await this.publishSchedule(appId, null);
+    }
+    return { ok: true, remainingAppKeys };
+  }
+
+  // ---- RPC: credentials ----------------------------------------------------------------------
+
+  /** The current access_token; fetched only when none is valid. Never waits for a background refresh. */
+  async getAccessToken(): Promise<CredentialResult> {
+    if (!this.store.app) return notConfigured();
+    const now = Date.now();
+    const current = this.store.credential("access_token");
+    if (isServeable(current, now)) {
+      if (isDue(current, now) && mayTryNow(current, now) && !this.inflight.has("access_token")) {
+        // The alarm is late (or the cron is about to re-arm it): renew in the background.
+        void this.refresh("access_token", "scheduled");
+      }
+      return { ok: true, credential: held(current), refreshed: false };
+    }
+    if (!mayTryNow(current, now) && !this.inflight.has("access_token")) return this.lastFailure(current, now);
+    const outcome = await this.refresh("access_token", "empty");
+    return this.answer("access_token", outcome, null);
+  }
+
+  /**
+   * Passive refresh: a caller was told by WeChat that `reported` is invalid. Acted on only when it
+   * is the current token and either the gateway saw WeChat reject it (`seenRejected`, set by the
+   * gateway's own calls) or it is older than the minimum age; concurrent reports share one refresh.
+   */
+  async reportInvalid(reported: string, opts: { seenRejected?: boolean } = {}): Promise<CredentialResult> {
+    if (!this.store.app) return notConfigured();
+    let current = this.store.credential("access_token");
+    if (opts.seenRejected && current.value === reported && !current.rejected) {
+      current = { ...current, rejected: true };
+      this.store.saveCredential(current);
+    }
+    if (!shouldActOnReport(current, reported, Date.now())) {
+      // Stale report (the token was already replaced) or too young to distrust: no upstream call.
+      if (this.inflight.has("access_token") && current.value === reported) {
+        return this.answer("access_token", await this.inflight.get("access_token")!, reported);
+      }
+      return this.getAccessToken();
+    }
+    log("token_reported_invalid", { appId: this.store.app.appId, seenRejected: current.rejected });
+    const outcome = await this.refresh("access_token", "report");
+    return this.answer("access_token", outcome, reported);
+  }
+
+  /** The jsapi_ticket for JS-SDK signatures, refetched whenever the access_token it came with is replaced. */
+  async getJsapiTicket(): Promise<CredentialResult> {
+    if (!this.store.app) return notConfigured();
+    const access = await this.getAccessToken();
+    if (!access.ok) return access;
+    const now = Date.now();
+    let ticket = this.store.credential("jsapi_ticket");
+    if (ticket.lastRequestedAt === null || now - ticket.lastRequestedAt > LAST_REQUESTED_WRITE_INTERVAL_MS) {
+      ticket = { ...ticket, lastRequestedAt: now };
+      this.store.saveCredential(ticket);
+    }
+    if (isServeable(ticket, now) && ticket.sourceCreatedAt === access.credential.createdAt) {
+      return { ok: true, credential: held(ticket), refreshed: false };
+    }
+    if (!mayTryNow(ticket, now) && !this.inflight.has("jsapi_ticket")) return this.lastFailure(ticket, now);
+    const outcome = await this.refresh("jsapi_ticket", "empty");
+    return this.answer("jsapi_ticket", outcome, null);
+  }
+
+  /** The admin's forced refresh: the only unconditional one (stable mode sends force_refresh). */
+  async forceRefresh(): Promise<ForcedRefreshResult> {
+    const app = this.store.app;
+    if (!app) return notConfigured();
+    for (let running = this.inflight.get("access_token"); running; running = this.inflight.get("access_token")) {
+      await running;
+    }
+    const now = Date.now();
+    if (app.tokenMode === "stable") {
+      const last = this.store.lastForcedAt;
+      const earliest = last === null ? now : last + FORCED_REFRESH_MIN_INTERVAL_SECONDS * 1000;
+      if (earliest > now) {
+        return {
+          ok: false,
+          status: 429,
+          message: `WeChat ignores forced refreshes less than ${FORCED_REFRESH_MIN_INTERVAL_SECONDS} s apart`,
+          retryAfterSeconds: secondsUntil(earliest, now),
+        };
+      }
+      if (this.store.callsOn(chinaDay(now), "forced") >= FORCED_REFRESH_DAILY_LIMIT) {
+        return {
+          ok: false,
+          status: 429,
+          message: `WeChat allows ${FORCED_REFRESH_DAILY_LIMIT} forced refreshes a day`,
+          retryAfterSeconds: secondsUntil(nextChinaMidnight(now), now),
+        };
+      }
+    }
+    const before = this.store.credential("access_token").value;
+    const outcome = await this.refresh("access_token", "forced");
+    if (!outcome.ok) return outcome.failure;
+    const after = this.store.credential("access_token");
+    return { ok: true, createdAt: after.createdAt!, expiresAt: after.expiresAt!, changed: after.value !== before };
+  }
+
+  /** Whether `token` is this appid's current or still-in-grace previous access_token. */
+  async recognizesToken(token: string): Promise<boolean> {
+    const now = Date.now();
+    const access = this.store.credential("access_token");
+    if (access.value === token && isServeable(access, now)) return true;
+    return access.previousValue === token && (access.previousValidUntil ?? 0) > now;
+  }
+
+  async status(): Promise<KeeperStatus> {
+    const app = this.store.app;
+    if (!app) return { configured: false };
+    const now = Date.now();
+    const day = chinaDay(now);
+    const health = (record: CredentialRecord, callsToday: number, dailyBudget: number): CredentialHealth => ({
+      held: isServeable(record, now),
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      nextRefreshAt: record.dueAt,
+      refreshCount: record.refreshCount,
+      lastRefreshAt: record.lastRefreshAt,
+      lastError:
+        record.lastErrorAt === null
+          ? null
+          : { errcode: record.lastErrorCode, message: record.lastErrorMessage ?? "", at: record.lastErrorAt },
+      failuresInRow: record.failuresInRow,
+      callsToday,
+      dailyBudget,
+    });
+    return {
+      configured: true,
+      appId: app.appId,
+      tokenMode: app.tokenMode,
+      appKeys: this.store.appKeys(),
+      accessToken: health(
+        this.store.credential("access_token"),
+        this.store.callsOn(day, "token"),
+        TOKEN_CALL_DAILY_BUDGET[app.tokenMode],
+      ),
+      jsapiTicket: health(
+        this.store.credential("jsapi_ticket"),
+        this.store.callsOn(day, "ticket"),
+        TICKET_CALL_DAILY_BUDGET,
+      ),
+      forcedRefreshesToday: this.store.callsOn(day, "forced"),
+      alarmAt: await this.ctx.storage.getAlarm(),
+    };
+  }
+
+  /** Called by the cron for keepers whose alarm looks missing: re-arm it (it fires at once if due). */
+  async checkIn(): Promise<{ ok: true; alarmAt: number | null } | { ok: false; reason: "not_configured" }> {
+    if (!this.store.app) return { ok: false, reason: "not_configured" };
+    this.publishedCheckBy = null;
+    return { ok: true, alarmAt: await this.arm() };
+  }
+
+  // ---- alarm ---------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    if (!this.store.app) return;
+    const now = Date.now();
+    const access = this.store.credential("access_token");
+    if (isDue(access, now) && mayTryNow(access, now)) await this.refresh("access_token", "scheduled");
+    const ticket = this.store.credential("jsapi_ticket");
+    if (this.ticketIsWarm(ticket, now) && isDue(ticket, now) && mayTryNow(ticket, now)) {
+      await this.refresh("jsapi_ticket", "scheduled");
+    }
+    await this.arm();
+  }
+
+  // ---- refresh machinery ---------------------------------------------------------------------
+
+  /** Single flight: every caller of the same credential shares the one refresh in progress. */
+  private refresh(kind: CredentialKind, trigger: RefreshTrigger): Promise<RefreshOutcome> {
+    const running = this.inflight.get(kind);
+    if (running) return running;
+    const run = kind === "access_token" ? this.refreshAccessToken(trigger) : this.refreshJsapiTicket();
+    const shared = run.finally(() => this.inflight.delete(kind));
+    this.inflight.set(kind, shared);
+    return shared;
+  }
+
+  private async refreshAccessToken(trigger: RefreshTrigger): Promise<RefreshOutcome> {
+    const app = this.store.app!;
+    const settings = readSettings(this.env);
+    const forced = trigger === "forced";
+    const budget = TOKEN_CALL_DAILY_BUDGET[app.tokenMode];
+    const result = await withRetries(
+      () =>
+        requestAccessToken({
+          base: settings.tokenApiBase,
+          appId: app.appId,
+          appSecret: app.appSecret,
+          mode: app.tokenMode,
+          forceRefresh: forced && app.tokenMode === "stable",
+        }),
+      () => {
+        const now = Date.now();
+        const day = chinaDay(now);
+        if (!budgetAllows(trigger, this.store.callsOn(day, "token"), budget)) return false;
+        this.store.countCall(day, "token");
+        if (forced && app.tokenMode === "stable") {
+          this.store.countCall(day, "forced");
+          this.store.markForced(now);
+        }
+        return true;
+      },
+      // A second force_refresh inside 30 s would not refresh anyway.
+      forced ? 1 : undefined,
+    );
+    const outcome = this.record("access_token", result, trigger, null);
+    if (outcome.ok && outcome.changed) {
+      const ticket = this.store.credential("jsapi_ticket");
+      // The ticket is refetched with the new token; do it ahead of time if it is in use.
+      if (this.ticketIsWarm(ticket, Date.now())) this.store.saveCredential({ ...ticket, dueAt: Date.now() });
+    }
+    await this.arm();
+    return outcome;
+  }
+
+  private async refreshJsapiTicket(): Promise<RefreshOutcome> {
+    const settings = readSettings(this.env);
+    const access = await this.getAccessToken();
+    if (!access.ok) return { ok: false, failure: access };
+    const fetchWith = (token: string) =>
+      withRetries(
+        () => requestJsapiTicket(settings.apiBase, token),
+        () => {
+          const day = chinaDay(Date.now());
+          if (!budgetAllows("scheduled", this.store.callsOn(day, "ticket"), TICKET_CALL_DAILY_BUDGET)) return false;
+          this.store.countCall(day, "ticket");
+          return true;
+        },
+      );
+    let source = access.credential;
+    let result = await fetchWith(source.value);
+    if (!result.ok && result.errcode !== undefined && TOKEN_REJECTED_ERRCODES.has(result.errcode)) {
+      // WeChat rejected our own token: refresh it (single flight) and try exactly once more.
+      const renewed = await this.reportInvalid(source.value, { seenRejected: true });
+      if (!renewed.ok) return { ok: false, failure: renewed };
+      if (renewed.credential.value !== source.value) {
+        source = renewed.credential;
+        result = await fetchWith(source.value);
+      }
+    }
+    const outcome = this.record("jsapi_ticket", result, "empty", source.createdAt);
+    await this.arm();
+    return outcome;
+  }
+
+  /** Persists the result of a refresh before anyone is answered. */
+  private record(
+    kind: CredentialKind,
+    result: UpstreamResult,
+    trigger: RefreshTrigger,
+    sourceCreatedAt: number | null,
+  ): RefreshOutcome {
+    const app = this.store.app!;
+    const now = Date.now();
+    const current = this.store.credential(kind);
+    const refreshAheadSeconds = readSettings(this.env).refreshAheadSeconds;
+    if (!result.ok) return this.recordFailure(current, result, now, trigger);
+
+    const expiresAt = now + result.expiresInSeconds * 1000;
+    const settled = { failuresInRow: 0, retryAt: null, lastRefreshAt: now, rejected: false, confirmedAt: now };
+    if (result.value === current.value) {
+      // Stable normal mode before WeChat's last 5 minutes: the same token, confirmed valid.
+      const dueAt =
+        kind === "access_token" && app.tokenMode === "stable"
+          ? dueAfterSameStableToken(expiresAt, now)
+          : Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000);
+      this.store.saveCredential({ ...current, ...settled, expiresAt, dueAt, sourceCreatedAt });
+      log("credential_confirmed", { appId: app.appId, kind, trigger });
+      return { ok: true, changed: false };
+    }
+    const keepPrevious = current.value !== null && current.expiresAt !== null && current.expiresAt > now;
+    this.store.saveCredential({
+      ...current,
+      ...settled,
+      value: result.value,
+      createdAt: now,
+      expiresAt,
+      sourceCreatedAt,
+      previousValue: keepPrevious ? current.value : null,
+      previousValidUntil: keepPrevious ? Math.min(current.expiresAt!, now + WECHAT_GRACE_SECONDS * 1000) : null,
+      dueAt: Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000),
+      refreshCount: current.refreshCount + 1,
+    });
+    log("credential_refreshed", { appId: app.appId, kind, trigger, expiresIn: result.expiresInSeconds });
+    return { ok: true, changed: true };
+  }
+
+  private recordFailure(
+    current: CredentialRecord,
+    failure: UpstreamFailure,
+    now: number,
+    trigger: RefreshTrigger,
+  ): RefreshOutcome {
+    const failuresInRow = current.failuresInRow + 1;
+    const retryAt = retryAfterFailure(failure.kind, failure.errcode, failuresInRow, now, nextChinaMidnight(now));
+    const record: CredentialRecord = {
+      ...current,
+      failuresInRow,
+      retryAt,
+      dueAt: Math.max(current.dueAt ?? 0, retryAt),
+      lastErrorKind: failure.kind,
+      lastErrorCode: failure.errcode ?? null,
+      lastErrorMessage: failure.errmsg || failure.reason,
+      lastErrorAt: now,
+    };
+    this.store.saveCredential(record);
+    log("credential_refresh_failed", {
+      appId: this.store.app!.appId,
+      kind: current.kind,
+      trigger,
+      failure: failure.kind,
+      errcode: failure.errcode,
+      failuresInRow,
+    });
+    return { ok: false, failure: this.failureOf(record, now) };
+  }
+
+  /** Answers with the held credential when it is still good, else with why there is none. */
+  private answer(kind: CredentialKind, outcome: RefreshOutcome, reported: string | null): CredentialResult {
+    const now = Date.now();
+    const current = this.store.credential(kind);
+    if (isServeable(current, now)) {
+      return { ok: true, credential: held(current), refreshed: reported !== null && current.value !== reported };
+    }
+    return outcome.ok ? this.lastFailure(current, now) : outcome.failure;
+  }
+
+  private lastFailure(record: CredentialRecord, now: number): KeeperFailure {
+    return this.failureOf(record, now);
+  }
+
+  private failureOf(record: CredentialRecord, now: number): KeeperFailure {
+    const what = LABEL[record.kind];
+    const retryAfterSeconds = record.retryAt === null ? undefined : Math.max(1, secondsUntil(record.retryAt, now));
+    const wechat =
+      record.lastErrorCode === null ? {} : { errcode: record.lastErrorCode, errmsg: record.lastErrorMessage ?? "" };
+    const base = { ok: false as const, ...wechat, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
+    switch (record.lastErrorKind) {
+      case "quota":
+        return { ...base, status: 429, message: `WeChat's quota for ${what} calls is used up` };
+      case "budget":
+        return { ...base, status: 429, message: `the daily budget of upstream ${what} calls for this appid is used up` };
+      case "definite":
+        return { ...base, status: 502, message: `WeChat refused to issue an ${what}` };
+      default:
+        return {
+          ...base,
+          status: 503,
+          message: `WeChat is unreachable and no valid ${what} is held${
+            record.lastErrorMessage && record.lastErrorCode === null ? `: ${record.lastErrorMessage}` : ""
+          }`,
+        };
+    }
+  }
+
+  private ticketIsWarm(ticket: CredentialRecord, now: number): boolean {
+    return ticket.lastRequestedAt !== null && now - ticket.lastRequestedAt < TICKET_KEEP_WARM_SECONDS * 1000;
+  }
+
+  /** Sets the alarm to the earliest due credential and tells the schedule shard; returns the alarm time. */
+  private async arm(): Promise<number | null> {
+    const app = this.store.app;
+    if (!app) return null;
+    const now = Date.now();
+    const access = this.store.credential("access_token");
+    const ticket = this.store.credential("jsapi_ticket");
+    const due = [access.dueAt, this.ticketIsWarm(ticket, now) ? ticket.dueAt : null].filter(
+      (t): t is number => t !== null,
+    );
+    if (due.length === 0) {
+      await this.ctx.storage.deleteAlarm();
+      await this.publishSchedule(app.appId, null);
+      return null;
+    }
+    const at = Math.max(Math.min(...due), now);
+    if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
+    await this.publishSchedule(app.appId, at + SCHEDULE_GRACE_MS);
+    return at;
+  }
+
+  private async publishSchedule(appId: string, checkBy: number | null): Promise<void> {
+    if (checkBy === this.publishedCheckBy) return;
+    try {
+      await scheduleFor(this.env, appId).record(appId, checkBy);
+      this.publishedCheckBy = checkBy;
+    } catch (error) {
+      // The alarm is already set; the schedule is only the cron's backstop, so this is not fatal.
+      log("schedule_publish_failed", { appId, error: error instanceof Error ? error.message : "unknown" });
+    }
+  }
+}
+
+export function keeperFor(env: Env, appId: string) {
+  return env.TOKEN_KEEPER.getByName(appId);
+}

@@ -1,0 +1,55 @@
+// What a TokenKeeper answers across RPC: plain discriminated unions (error classes lose their
+// properties on the way across the RPC boundary).
+
+export type HeldCredential = {
+  value: string;
+  /** ms since epoch */
+  createdAt: number;
+  expiresAt: number;
+};
+
+export type KeeperFailure = {
+  ok: false;
+  /** HTTP status the gateway answers with (SPEC §3). */
+  status: 400 | 404 | 409 | 429 | 502 | 503;
+  message: string;
+  errcode?: number;
+  errmsg?: string;
+  retryAfterSeconds?: number;
+};
+
+export type CredentialResult = { ok: true; credential: HeldCredential; refreshed: boolean } | KeeperFailure;
+
+export type ConfigureResult = { ok: true } | KeeperFailure;
+
+export type DetachResult = { ok: true; remainingAppKeys: number };
+
+export type ForcedRefreshResult =
+  | { ok: true; createdAt: number; expiresAt: number; changed: boolean }
+  | KeeperFailure;
+
+export type CredentialHealth = {
+  held: boolean;
+  createdAt: number | null;
+  expiresAt: number | null;
+  nextRefreshAt: number | null;
+  refreshCount: number;
+  lastRefreshAt: number | null;
+  lastError: { errcode: number | null; message: string; at: number } | null;
+  failuresInRow: number;
+  callsToday: number;
+  dailyBudget: number;
+};
+
+export type KeeperStatus =
+  | { configured: false }
+  | {
+      configured: true;
+      appId: string;
+      tokenMode: "stable" | "classic";
+      appKeys: string[];
+      accessToken: CredentialHealth;
+      jsapiTicket: CredentialHealth;
+      forcedRefreshesToday: number;
+      alarmAt: number | null;
+    };

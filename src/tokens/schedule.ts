@@ -1,0 +1,73 @@
+import { DurableObject } from "cloudflare:workers";
+
+/**
+ * Number of RefreshSchedule shards. Each keeper writes its next check-by time to one shard (by a
+ * hash of its appid), so no single object sees every write; a cron tick asks every shard once.
+ */
+export const SCHEDULE_SHARDS = 16;
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+export function scheduleShardName(appId: string): string {
+  return `shard-${fnv1a(appId) % SCHEDULE_SHARDS}`;
+}
+
+export function scheduleFor(env: Env, appId: string) {
+  return env.REFRESH_SCHEDULE.getByName(scheduleShardName(appId));
+}
+
+export function allScheduleShards(env: Env) {
+  return Array.from({ length: SCHEDULE_SHARDS }, (_, i) => env.REFRESH_SCHEDULE.getByName(`shard-${i}`));
+}
+
+/**
+ * One shard of the cron's index: appid → the time by which its keeper's alarm should have run.
+ * The cron asks for the overdue rows only (an index range scan), so its work per tick grows with
+ * the number of keepers that need help, not with the number of registered apps.
+ */
+export class RefreshSchedule extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS due (
+      app_id TEXT PRIMARY KEY,
+      check_by INTEGER NOT NULL
+    )`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS due_by_check_by ON due (check_by)");
+  }
+
+  /** A keeper's next check-by time, or null when it has nothing scheduled (or was removed). */
+  async record(appId: string, checkBy: number | null): Promise<void> {
+    if (checkBy === null) {
+      this.sql.exec("DELETE FROM due WHERE app_id = ?", appId);
+      return;
+    }
+    this.sql.exec(
+      "INSERT INTO due (app_id, check_by) VALUES (?, ?) ON CONFLICT (app_id) DO UPDATE SET check_by = excluded.check_by",
+      appId,
+      checkBy,
+    );
+  }
+
+  /** The most overdue appids (check_by ≤ now), oldest first, at most `limit`. */
+  async overdue(now: number, limit: number): Promise<string[]> {
+    return this.sql
+      .exec("SELECT app_id FROM due WHERE check_by <= ? ORDER BY check_by LIMIT ?", now, limit)
+      .toArray()
+      .map((row) => String(row.app_id));
+  }
+
+  /** Rows in this shard: for the status of the cron itself and for tests. */
+  async size(): Promise<number> {
+    return Number(this.sql.exec("SELECT count(*) AS n FROM due").one().n);
+  }
+}

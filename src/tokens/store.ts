@@ -1,0 +1,248 @@
+// SQLite storage of one TokenKeeper. Every table is small (one row per credential kind, one app
+// row, one counter row per day and kind); see docs/storage.md.
+
+import type { FailureKind, TokenMode } from "../wechat/client.ts";
+import type { CredentialState } from "./policy.ts";
+
+export type AppType = "miniprogram" | "officialaccount";
+export type CredentialKind = "access_token" | "jsapi_ticket";
+export type CallKind = "token" | "forced" | "ticket";
+
+export type KeeperApp = { appId: string; appSecret: string; tokenMode: TokenMode; appType: AppType };
+
+export type CredentialRecord = CredentialState & {
+  kind: CredentialKind;
+  /** jsapi_ticket only: createdAt of the access_token it was fetched with. */
+  sourceCreatedAt: number | null;
+  previousValue: string | null;
+  previousValidUntil: number | null;
+  refreshCount: number;
+  lastRefreshAt: number | null;
+  lastErrorKind: FailureKind | null;
+  lastErrorCode: number | null;
+  /** WeChat's errmsg when it sent one, else our own description (never a token or secret). */
+  lastErrorMessage: string | null;
+  lastErrorAt: number | null;
+  lastRequestedAt: number | null;
+};
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS app (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    app_id TEXT NOT NULL,
+    app_secret TEXT NOT NULL,
+    token_mode TEXT NOT NULL,
+    app_type TEXT NOT NULL,
+    last_forced_at INTEGER
+  )`,
+  `CREATE TABLE IF NOT EXISTS app_keys (app_key TEXT PRIMARY KEY, attached_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS credential (
+    kind TEXT PRIMARY KEY,
+    value TEXT,
+    created_at INTEGER,
+    expires_at INTEGER,
+    confirmed_at INTEGER,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    source_created_at INTEGER,
+    previous_value TEXT,
+    previous_valid_until INTEGER,
+    due_at INTEGER,
+    refresh_count INTEGER NOT NULL DEFAULT 0,
+    last_refresh_at INTEGER,
+    last_error_kind TEXT,
+    last_error_code INTEGER,
+    last_error_message TEXT,
+    last_error_at INTEGER,
+    failures_in_row INTEGER NOT NULL DEFAULT 0,
+    retry_at INTEGER,
+    last_requested_at INTEGER
+  )`,
+  `CREATE TABLE IF NOT EXISTS upstream_calls (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (day, kind)
+  )`,
+];
+
+type Row = Record<string, SqlStorageValue>;
+
+function num(v: SqlStorageValue | undefined): number | null {
+  return typeof v === "number" ? v : null;
+}
+function str(v: SqlStorageValue | undefined): string | null {
+  return typeof v === "string" ? v : null;
+}
+
+function emptyCredential(kind: CredentialKind): CredentialRecord {
+  return {
+    kind,
+    value: null,
+    createdAt: null,
+    expiresAt: null,
+    confirmedAt: null,
+    rejected: false,
+    dueAt: null,
+    failuresInRow: 0,
+    retryAt: null,
+    sourceCreatedAt: null,
+    previousValue: null,
+    previousValidUntil: null,
+    refreshCount: 0,
+    lastRefreshAt: null,
+    lastErrorKind: null,
+    lastErrorCode: null,
+    lastErrorMessage: null,
+    lastErrorAt: null,
+    lastRequestedAt: null,
+  };
+}
+
+function credentialFromRow(row: Row): CredentialRecord {
+  return {
+    kind: row.kind as CredentialKind,
+    value: str(row.value),
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    confirmedAt: num(row.confirmed_at),
+    rejected: row.rejected === 1,
+    dueAt: num(row.due_at),
+    failuresInRow: num(row.failures_in_row) ?? 0,
+    retryAt: num(row.retry_at),
+    sourceCreatedAt: num(row.source_created_at),
+    previousValue: str(row.previous_value),
+    previousValidUntil: num(row.previous_valid_until),
+    refreshCount: num(row.refresh_count) ?? 0,
+    lastRefreshAt: num(row.last_refresh_at),
+    lastErrorKind: str(row.last_error_kind) as FailureKind | null,
+    lastErrorCode: num(row.last_error_code),
+    lastErrorMessage: str(row.last_error_message),
+    lastErrorAt: num(row.last_error_at),
+    lastRequestedAt: num(row.last_requested_at),
+  };
+}
+
+/** Typed access to a keeper's SQLite tables. Reads come from memory; writes go through at once. */
+export class KeeperStore {
+  private readonly sql: SqlStorage;
+  private appRow: (KeeperApp & { lastForcedAt: number | null }) | null = null;
+  private readonly credentials = new Map<CredentialKind, CredentialRecord>();
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    for (const statement of SCHEMA) sql.exec(statement);
+    const app = sql.exec("SELECT * FROM app WHERE id = 1").toArray()[0];
+    if (app) {
+      this.appRow = {
+        appId: String(app.app_id),
+        appSecret: String(app.app_secret),
+        tokenMode: app.token_mode as TokenMode,
+        appType: app.app_type as AppType,
+        lastForcedAt: num(app.last_forced_at),
+      };
+    }
+    for (const row of sql.exec("SELECT * FROM credential")) {
+      const record = credentialFromRow(row);
+      this.credentials.set(record.kind, record);
+    }
+  }
+
+  get app(): KeeperApp | null {
+    return this.appRow;
+  }
+
+  get lastForcedAt(): number | null {
+    return this.appRow?.lastForcedAt ?? null;
+  }
+
+  saveApp(app: KeeperApp): void {
+    this.sql.exec(
+      `INSERT INTO app (id, app_id, app_secret, token_mode, app_type) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, app_secret = excluded.app_secret,
+         token_mode = excluded.token_mode, app_type = excluded.app_type`,
+      app.appId,
+      app.appSecret,
+      app.tokenMode,
+      app.appType,
+    );
+    this.appRow = { ...app, lastForcedAt: this.appRow?.lastForcedAt ?? null };
+  }
+
+  markForced(at: number): void {
+    this.sql.exec("UPDATE app SET last_forced_at = ? WHERE id = 1", at);
+    if (this.appRow) this.appRow.lastForcedAt = at;
+  }
+
+  attachAppKey(appKey: string, now: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO app_keys (app_key, attached_at) VALUES (?, ?)", appKey, now);
+  }
+
+  detachAppKey(appKey: string): number {
+    this.sql.exec("DELETE FROM app_keys WHERE app_key = ?", appKey);
+    return this.appKeys().length;
+  }
+
+  appKeys(): string[] {
+    return this.sql
+      .exec("SELECT app_key FROM app_keys ORDER BY app_key")
+      .toArray()
+      .map((r) => String(r.app_key));
+  }
+
+  credential(kind: CredentialKind): CredentialRecord {
+    return this.credentials.get(kind) ?? emptyCredential(kind);
+  }
+
+  saveCredential(record: CredentialRecord): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO credential (kind, value, created_at, expires_at, confirmed_at, rejected,
+        source_created_at, previous_value, previous_valid_until, due_at, refresh_count, last_refresh_at,
+        last_error_kind, last_error_code, last_error_message, last_error_at, failures_in_row, retry_at,
+        last_requested_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      record.kind,
+      record.value,
+      record.createdAt,
+      record.expiresAt,
+      record.confirmedAt,
+      record.rejected ? 1 : 0,
+      record.sourceCreatedAt,
+      record.previousValue,
+      record.previousValidUntil,
+      record.dueAt,
+      record.refreshCount,
+      record.lastRefreshAt,
+      record.lastErrorKind,
+      record.lastErrorCode,
+      record.lastErrorMessage,
+      record.lastErrorAt,
+      record.failuresInRow,
+      record.retryAt,
+      record.lastRequestedAt,
+    );
+    this.credentials.set(record.kind, record);
+  }
+
+  callsOn(day: string, kind: CallKind): number {
+    const row = this.sql.exec("SELECT count FROM upstream_calls WHERE day = ? AND kind = ?", day, kind).toArray()[0];
+    return num(row?.count) ?? 0;
+  }
+
+  countCall(day: string, kind: CallKind): void {
+    this.sql.exec(
+      `INSERT INTO upstream_calls (day, kind, count) VALUES (?, ?, 1)
+       ON CONFLICT (day, kind) DO UPDATE SET count = count + 1`,
+      day,
+      kind,
+    );
+    // Yesterday's counters are kept for the status page; older ones are dropped.
+    this.sql.exec("DELETE FROM upstream_calls WHERE day < date(?, '-1 day')", day);
+  }
+
+  /** Forgets everything: the last appKey naming this appid was removed. */
+  clear(): void {
+    for (const table of ["app", "app_keys", "credential", "upstream_calls"]) this.sql.exec(`DELETE FROM ${table}`);
+    this.appRow = null;
+    this.credentials.clear();
+  }
+}

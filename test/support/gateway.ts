@@ -1,0 +1,87 @@
+// Drives the gateway the way a user does: over HTTP, through the admin API and API keys.
+
+import { exports } from "cloudflare:workers";
+import { SECRET, sim } from "../simulator/sim-client.ts";
+
+export const ADMIN_TOKEN = "test-admin-token";
+
+export type Envelope<T = unknown> = {
+  code: number;
+  data: T;
+  error: string;
+  errcode?: number;
+  errmsg?: string;
+};
+
+export type TokenData = { access_token: string; expires_in: number; expires_time: string; create_time: string };
+
+export type Answer<T = unknown> = { status: number; body: T; headers: Headers };
+
+export async function call<T = Envelope>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    headers["Content-Type"] ??= "application/json";
+  }
+  const response = await exports.default.fetch(
+    new Request(`https://gateway.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }),
+  );
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // XML or plain text: leave it as text
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+export const admin = <T = unknown>(method: string, path: string, body?: unknown) =>
+  call<Envelope<T>>(method, `/admin${path}`, { token: ADMIN_TOKEN, body });
+
+export type RegisteredApp = { appKey: string; appId: string; apiKey: string; keyId: string };
+
+/**
+ * Registers `appId` with the simulator and the gateway and creates an API key.
+ * Every test passes its own appKey/appId: storage is per test file, the simulator is shared.
+ */
+export async function registerApp(
+  appKey: string,
+  appId: string,
+  options: { tokenMode?: "stable" | "classic"; type?: "miniprogram" | "officialaccount"; simulator?: object } = {},
+): Promise<RegisteredApp> {
+  await sim.registerApp(appId, options.simulator ?? {});
+  const put = await admin("PUT", `/apps/${appKey}`, {
+    appId,
+    appSecret: SECRET,
+    type: options.type ?? "miniprogram",
+    tokenMode: options.tokenMode ?? "stable",
+  });
+  if (put.status !== 201 && put.status !== 200) throw new Error(`register ${appKey}: ${JSON.stringify(put.body)}`);
+  const key = await admin<{ id: string; key: string }>("POST", `/apps/${appKey}/keys`);
+  if (key.status !== 201) throw new Error(`key for ${appKey}: ${JSON.stringify(key.body)}`);
+  return { appKey, appId, apiKey: key.body.data.key, keyId: key.body.data.id };
+}
+
+export function getToken(app: RegisteredApp) {
+  return call<Envelope<TokenData>>("GET", `/Wechat/${app.appKey}/AccessToken`, { token: app.apiKey });
+}
+
+export function reportToken(app: RegisteredApp, accessToken: string) {
+  return call<Envelope<TokenData>>("POST", `/Wechat/${app.appKey}/AccessToken/Refresh`, {
+    token: app.apiKey,
+    body: { access_token: accessToken },
+  });
+}
+
+/** Upstream token calls the simulator has seen for an appid (classic + stable, incl. failed ones). */
+export async function upstreamTokenCalls(appId: string): Promise<number> {
+  const state = await sim.state(appId);
+  return state.calls.token + state.calls.stableNormal + state.calls.stableForce;
+}
