@@ -182,6 +182,16 @@ adminRoutes.openapi(putApp, async (c) => {
   };
   await saveApp(c.env.REGISTRY, record);
   if (previous && previous.appId !== body.appId) await keeperFor(c.env, previous.appId).detach(appKey);
+  // The latest registration sets the token mode for every appKey of the appid (SPEC §4): keep
+  // the other appKeys' records in step with the keeper.
+  const shared = await keeperFor(c.env, body.appId).status();
+  for (const sibling of shared.configured ? shared.appKeys : []) {
+    if (sibling === appKey) continue;
+    const other = await findApp(c.env.REGISTRY, sibling, true);
+    if (other && other.appId === body.appId && other.tokenMode !== body.tokenMode) {
+      await saveApp(c.env.REGISTRY, { ...other, tokenMode: body.tokenMode, updatedAt: now });
+    }
+  }
   return c.json({ code: 200 as const, data: record, error: "" as const }, previous ? 200 : 201);
 });
 

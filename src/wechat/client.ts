@@ -50,18 +50,23 @@ async function callWeChat(
   init: RequestInit,
   pick: (body: Record<string, unknown>) => IssuedCredential | null,
 ): Promise<UpstreamResult> {
+  // An AbortController rather than AbortSignal.timeout(): the latter's timer cannot be cancelled,
+  // so every call would keep the Durable Object busy for the full timeout after it answered.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("WeChat did not answer in time", "TimeoutError")),
+    UPSTREAM_TIMEOUT_MS,
+  );
   let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
-  } catch (error) {
-    const timedOut = error instanceof Error && error.name === "TimeoutError";
-    return failure("transient", timedOut ? "WeChat did not answer in time" : "could not reach WeChat");
-  }
   let text: string;
   try {
+    response = await fetch(url, { ...init, signal: controller.signal });
     text = await response.text();
-  } catch {
-    return failure("transient", "the connection to WeChat broke while reading the answer");
+  } catch (error) {
+    const timedOut = controller.signal.aborted || (error instanceof Error && error.name === "TimeoutError");
+    return failure("transient", timedOut ? "WeChat did not answer in time" : "the connection to WeChat failed");
+  } finally {
+    clearTimeout(timer);
   }
   if (response.status >= 500) return failure("transient", `WeChat answered HTTP ${response.status}`);
   if (response.status !== 200) return failure("definite", `WeChat answered HTTP ${response.status}`);
