@@ -15,7 +15,11 @@ export class GatewayError extends Error {
   constructor(
     status: ErrorStatus,
     message: string,
-    extra: { errcode?: number | undefined; errmsg?: string | undefined; retryAfterSeconds?: number | undefined } = {},
+    extra: {
+      errcode?: number | undefined;
+      errmsg?: string | undefined;
+      retryAfterSeconds?: number | undefined;
+    } = {},
   ) {
     super(message);
     this.name = "GatewayError";

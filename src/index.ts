@@ -38,7 +38,9 @@ app.doc31("/openapi.json", {
   },
 });
 
-app.notFound((c) => c.json({ code: 404, data: null, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+app.notFound((c) =>
+  c.json({ code: 404, data: null, error: `no route for ${c.req.method} ${c.req.path}` }, 404),
+);
 app.onError(handleError);
 
 export default {

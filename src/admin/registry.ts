@@ -44,8 +44,18 @@ export async function deleteApp(kv: KVNamespace, appKey: string): Promise<void> 
   await kv.delete(appName(appKey));
 }
 
-export async function storeApiKey(kv: KVNamespace, appKey: string, id: string, key: string): Promise<ApiKeyRecord> {
-  const record: ApiKeyRecord = { id, appKey, hash: await sha256Hex(key), createdAt: new Date().toISOString() };
+export async function storeApiKey(
+  kv: KVNamespace,
+  appKey: string,
+  id: string,
+  key: string,
+): Promise<ApiKeyRecord> {
+  const record: ApiKeyRecord = {
+    id,
+    appKey,
+    hash: await sha256Hex(key),
+    createdAt: new Date().toISOString(),
+  };
   await Promise.all([
     kv.put(keyName(id), JSON.stringify(record)),
     kv.put(`${keyIndexPrefix(appKey)}${id}`, "", { metadata: { createdAt: record.createdAt } }),
@@ -53,11 +63,17 @@ export async function storeApiKey(kv: KVNamespace, appKey: string, id: string, k
   return record;
 }
 
-export async function listApiKeys(kv: KVNamespace, appKey: string): Promise<{ id: string; createdAt: string }[]> {
+export async function listApiKeys(
+  kv: KVNamespace,
+  appKey: string,
+): Promise<{ id: string; createdAt: string }[]> {
   const keys: { id: string; createdAt: string }[] = [];
   let cursor: string | undefined;
   do {
-    const page = await kv.list<{ createdAt: string }>({ prefix: keyIndexPrefix(appKey), ...(cursor ? { cursor } : {}) });
+    const page = await kv.list<{ createdAt: string }>({
+      prefix: keyIndexPrefix(appKey),
+      ...(cursor ? { cursor } : {}),
+    });
     for (const k of page.keys) {
       keys.push({ id: k.name.slice(keyIndexPrefix(appKey).length), createdAt: k.metadata?.createdAt ?? "" });
     }
@@ -78,7 +94,10 @@ export async function revokeApiKey(kv: KVNamespace, appKey: string, id: string):
 export async function checkApiKey(kv: KVNamespace, presented: string): Promise<ApiKeyCheck> {
   const id = apiKeyId(presented);
   if (!id) return { ok: false, reason: "unknown" };
-  const record = await kv.get<ApiKeyRecord>(keyName(id), { type: "json", cacheTtl: REGISTRY_CACHE_TTL_SECONDS });
+  const record = await kv.get<ApiKeyRecord>(keyName(id), {
+    type: "json",
+    cacheTtl: REGISTRY_CACHE_TTL_SECONDS,
+  });
   if (!record) return { ok: false, reason: "unknown" };
   const matches = await constantTimeEqual(await sha256Hex(presented), record.hash);
   return matches ? { ok: true, appKey: record.appKey } : { ok: false, reason: "unknown" };

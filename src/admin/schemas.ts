@@ -42,7 +42,11 @@ export const AppRegistrationSchema = z
     type: z.enum(["miniprogram", "officialaccount"]).default("miniprogram"),
     tokenMode: z.enum(["stable", "classic"]).default("stable"),
     profile: ProfileSchema.default({}),
-    qrAuth: QrAuthSettingsSchema.default({ requireEmailCode: false, requirePhoneCode: false, tokenTtlSeconds: 7200 }),
+    qrAuth: QrAuthSettingsSchema.default({
+      requireEmailCode: false,
+      requirePhoneCode: false,
+      tokenTtlSeconds: 7200,
+    }),
   })
   .openapi("AppRegistration");
 

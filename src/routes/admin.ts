@@ -12,17 +12,17 @@ import {
 import {
   ApiKeyCreatedSchema,
   ApiKeyListSchema,
+  AppKeyParams,
   type AppRecord,
   AppRecordSchema,
-  AppKeyParams,
   AppRegistrationSchema,
   AppStatusSchema,
   ForcedRefreshSchema,
 } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
+import { chinaIso, secondsUntil } from "../time.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
-import { chinaIso, secondsUntil } from "../time.ts";
 import { requireAdmin } from "./auth.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 
@@ -84,7 +84,10 @@ const deleteAppRoute = createRoute({
   summary: "Remove an app and its API keys",
   description: "When no other appKey names the same appId, its keeper forgets the secret and tokens.",
   request: { params: AppKeyParams },
-  responses: { 200: jsonContent(okEnvelope(z.object({ deleted: z.literal(true) })), "Removed"), ...adminErrors },
+  responses: {
+    200: jsonContent(okEnvelope(z.object({ deleted: z.literal(true) })), "Removed"),
+    ...adminErrors,
+  },
 });
 
 const createKey = createRoute({
@@ -104,7 +107,10 @@ const revokeKey = createRoute({
   security,
   summary: "Revoke an API key (effective everywhere within 60 s)",
   request: { params: AppKeyParams.extend({ id: z.string().regex(/^[0-9a-f]{16}$/, "must be a key id") }) },
-  responses: { 200: jsonContent(okEnvelope(z.object({ revoked: z.literal(true) })), "Revoked"), ...adminErrors },
+  responses: {
+    200: jsonContent(okEnvelope(z.object({ revoked: z.literal(true) })), "Revoked"),
+    ...adminErrors,
+  },
 });
 
 const statusRoute = createRoute({

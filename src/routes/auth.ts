@@ -15,7 +15,8 @@ export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   if (!expected) throw new GatewayError(503, "the admin API is disabled until the ADMIN_TOKEN secret is set");
   const presented = bearerToken(c.req.header("Authorization"));
   if (!presented) throw new GatewayError(401, "Authorization: Bearer <ADMIN_TOKEN> is required");
-  if (!(await constantTimeEqual(presented, expected))) throw new GatewayError(401, "the admin token is not valid");
+  if (!(await constantTimeEqual(presented, expected)))
+    throw new GatewayError(401, "the admin token is not valid");
   await next();
 };
 
@@ -23,7 +24,9 @@ export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
  * Resolves the API key to its appKey and registry record. `appKeyFrom` picks the appKey the
  * request is for (the path); when it is null (the legacy endpoint) the key's own appKey is used.
  */
-export function requireApiKey(appKeyFrom: (c: Parameters<MiddlewareHandler<GatewayEnv>>[0]) => string | null) {
+export function requireApiKey(
+  appKeyFrom: (c: Parameters<MiddlewareHandler<GatewayEnv>>[0]) => string | null,
+) {
   const middleware: MiddlewareHandler<GatewayEnv> = async (c, next) => {
     const presented = bearerToken(c.req.header("Authorization"));
     if (!presented) throw new GatewayError(401, "Authorization: Bearer <API key> is required");

@@ -25,7 +25,11 @@ export const ErrorEnvelopeSchema = z
     code: z.number().int().openapi({ example: 400 }),
     data: z.null(),
     error: z.string().openapi({ example: "appId: must be a WeChat appid (starts with wx)" }),
-    errcode: z.number().int().optional().openapi({ description: "WeChat's errcode, when WeChat caused the failure" }),
+    errcode: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "WeChat's errcode, when WeChat caused the failure" }),
     errmsg: z.string().optional().openapi({ description: "WeChat's errmsg, as WeChat sent it" }),
   })
   .openapi("ErrorEnvelope");
@@ -78,7 +82,9 @@ export function handleError(err: Error, c: Context<GatewayEnv>): Response {
     const status = ([400, 401, 403, 404, 409, 413, 429] as const).find((s) => s === err.status) ?? 400;
     error = new GatewayError(status, err.message || "bad request");
   } else {
-    console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: err.name, message: err.message }));
+    console.error(
+      JSON.stringify({ event: "unhandled_error", path: c.req.path, error: err.name, message: err.message }),
+    );
     return c.json({ code: 500, data: null, error: "internal error" }, 500);
   }
   if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));

@@ -11,4 +11,6 @@ const healthz = createRoute({
 
 export const healthRoutes = newRouter();
 
-healthRoutes.openapi(healthz, (c) => c.json({ code: 200 as const, data: { status: "ok" as const }, error: "" as const }, 200));
+healthRoutes.openapi(healthz, (c) =>
+  c.json({ code: 200 as const, data: { status: "ok" as const }, error: "" as const }, 200),
+);

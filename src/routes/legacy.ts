@@ -70,7 +70,11 @@ function renderLegacyError(c: Context<GatewayEnv>, error: GatewayError): Respons
           errcode: error.errcode,
           errmsg: error.errmsg ?? "",
         };
-  return render(c, { Data: data, Status: 1, Message: error.message, Total: 0 }, error.status as ContentfulStatusCode);
+  return render(
+    c,
+    { Data: data, Status: 1, Message: error.message, Total: 0 },
+    error.status as ContentfulStatusCode,
+  );
 }
 
 const legacyToken = createRoute({
@@ -105,14 +109,19 @@ legacyRoutes.use("/api/v1/Common/WxToken", async (c, next) => {
   c.set("renderError", renderLegacyError);
   await next();
 });
-legacyRoutes.use("/api/v1/Common/WxToken", requireApiKey(() => null));
+legacyRoutes.use(
+  "/api/v1/Common/WxToken",
+  requireApiKey(() => null),
+);
 
 legacyRoutes.openapi(legacyToken, async (c) => {
   const { appid } = c.req.valid("query");
   if (c.var.app.appId !== appid) throw new GatewayError(403, "this API key is not allowed for this appid");
   const report = await readOptionalReport(c);
   const keeper = keeperFor(c.env, appid);
-  const credential = credentialOrThrow(report ? await keeper.reportInvalid(report) : await keeper.getAccessToken());
+  const credential = credentialOrThrow(
+    report ? await keeper.reportInvalid(report) : await keeper.getAccessToken(),
+  );
   const result: RequestResult = {
     Data: { ...presentToken(credential), errcode: 0, errmsg: "ok" },
     Status: 0,
@@ -130,7 +139,7 @@ async function readOptionalReport(c: Context<GatewayEnv>): Promise<string | null
   try {
     body = JSON.parse(text);
   } catch {
-    throw new GatewayError(400, "body: must be JSON like {\"access_token\": \"...\"} or empty");
+    throw new GatewayError(400, 'body: must be JSON like {"access_token": "..."} or empty');
   }
   const parsed = RefreshReportSchema.partial().safeParse(body);
   if (!parsed.success) throw new GatewayError(400, describeValidationError(parsed.error));

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { AppKeyParams } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
+import { chinaIso, secondsUntil } from "../time.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialResult, HeldCredential } from "../tokens/results.ts";
-import { chinaIso, secondsUntil } from "../time.ts";
 import { requireApiKey } from "./auth.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
-import { AppKeyParams } from "../admin/schemas.ts";
 
 export const AccessTokenSchema = z
   .object({
@@ -26,7 +26,10 @@ export const RefreshReportSchema = z
   })
   .openapi("RefreshReport");
 
-export function presentToken(credential: HeldCredential, now = Date.now()): z.infer<typeof AccessTokenSchema> {
+export function presentToken(
+  credential: HeldCredential,
+  now = Date.now(),
+): z.infer<typeof AccessTokenSchema> {
   return {
     access_token: credential.value,
     expires_in: secondsUntil(credential.expiresAt, now),
@@ -76,8 +79,14 @@ const reportInvalid = createRoute({
 });
 
 export const tokenRoutes = newRouter();
-tokenRoutes.use("/Wechat/:appKey/AccessToken", requireApiKey((c) => c.req.param("appKey") ?? null));
-tokenRoutes.use("/Wechat/:appKey/AccessToken/Refresh", requireApiKey((c) => c.req.param("appKey") ?? null));
+tokenRoutes.use(
+  "/Wechat/:appKey/AccessToken",
+  requireApiKey((c) => c.req.param("appKey") ?? null),
+);
+tokenRoutes.use(
+  "/Wechat/:appKey/AccessToken/Refresh",
+  requireApiKey((c) => c.req.param("appKey") ?? null),
+);
 
 tokenRoutes.openapi(getAccessToken, async (c) => {
   const credential = credentialOrThrow(await keeperFor(c.env, c.var.app.appId).getAccessToken());

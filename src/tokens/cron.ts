@@ -26,7 +26,13 @@ export async function runCronTick(env: Env, now: number): Promise<CronTickReport
   const shards = allScheduleShards(env);
   const perShard = await Promise.all(shards.map((shard) => shard.overdue(now, CRON_MAX_KEEPERS_PER_TICK)));
   const overdue = perShard.flat().slice(0, CRON_MAX_KEEPERS_PER_TICK);
-  const report: CronTickReport = { shardsRead: shards.length, overdue: overdue.length, rearmed: 0, removed: 0, failed: 0 };
+  const report: CronTickReport = {
+    shardsRead: shards.length,
+    overdue: overdue.length,
+    rearmed: 0,
+    removed: 0,
+    failed: 0,
+  };
 
   let next = 0;
   const worker = async () => {
@@ -44,7 +50,11 @@ export async function runCronTick(env: Env, now: number): Promise<CronTickReport
       } catch (error) {
         report.failed++;
         console.log(
-          JSON.stringify({ event: "cron_checkin_failed", appId, error: error instanceof Error ? error.message : "?" }),
+          JSON.stringify({
+            event: "cron_checkin_failed",
+            appId,
+            error: error instanceof Error ? error.message : "?",
+          }),
         );
       }
     }

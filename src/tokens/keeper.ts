@@ -108,7 +108,9 @@ export class TokenKeeper extends DurableObject<Env> {
         ...access,
         retryAt: null,
         failuresInRow: 0,
-        dueAt: access.value ? dueAfterIssue(access.expiresAt!, readSettings(this.env).refreshAheadSeconds) : null,
+        dueAt: access.value
+          ? dueAfterIssue(access.expiresAt!, readSettings(this.env).refreshAheadSeconds)
+          : null,
       });
     }
     await this.arm();
@@ -192,7 +194,11 @@ export class TokenKeeper extends DurableObject<Env> {
   async forceRefresh(): Promise<ForcedRefreshResult> {
     const app = this.store.app;
     if (!app) return notConfigured();
-    for (let running = this.inflight.get("access_token"); running; running = this.inflight.get("access_token")) {
+    for (
+      let running = this.inflight.get("access_token");
+      running;
+      running = this.inflight.get("access_token")
+    ) {
       await running;
     }
     const now = Date.now();
@@ -220,7 +226,12 @@ export class TokenKeeper extends DurableObject<Env> {
     const outcome = await this.refresh("access_token", "forced");
     if (!outcome.ok) return outcome.failure;
     const after = this.store.credential("access_token");
-    return { ok: true, createdAt: after.createdAt!, expiresAt: after.expiresAt!, changed: after.value !== before };
+    return {
+      ok: true,
+      createdAt: after.createdAt!,
+      expiresAt: after.expiresAt!,
+      changed: after.value !== before,
+    };
   }
 
   /** Whether `token` is this appid's current or still-in-grace previous access_token. */
@@ -351,7 +362,8 @@ export class TokenKeeper extends DurableObject<Env> {
         () => requestJsapiTicket(settings.apiBase, token),
         () => {
           const day = chinaDay(Date.now());
-          if (!budgetAllows("scheduled", this.store.callsOn(day, "ticket"), TICKET_CALL_DAILY_BUDGET)) return false;
+          if (!budgetAllows("scheduled", this.store.callsOn(day, "ticket"), TICKET_CALL_DAILY_BUDGET))
+            return false;
           this.store.countCall(day, "ticket");
           return true;
         },
@@ -386,7 +398,13 @@ export class TokenKeeper extends DurableObject<Env> {
     if (!result.ok) return this.recordFailure(current, result, now, trigger);
 
     const expiresAt = now + result.expiresInSeconds * 1000;
-    const settled = { failuresInRow: 0, retryAt: null, lastRefreshAt: now, rejected: false, confirmedAt: now };
+    const settled = {
+      failuresInRow: 0,
+      retryAt: null,
+      lastRefreshAt: now,
+      rejected: false,
+      confirmedAt: now,
+    };
     if (result.value === current.value) {
       // Stable normal mode before WeChat's last 5 minutes: the same token, confirmed valid.
       const dueAt =
@@ -406,7 +424,9 @@ export class TokenKeeper extends DurableObject<Env> {
       expiresAt,
       sourceCreatedAt,
       previousValue: keepPrevious ? current.value : null,
-      previousValidUntil: keepPrevious ? Math.min(current.expiresAt!, now + WECHAT_GRACE_SECONDS * 1000) : null,
+      previousValidUntil: keepPrevious
+        ? Math.min(current.expiresAt!, now + WECHAT_GRACE_SECONDS * 1000)
+        : null,
       dueAt: Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000),
       refreshCount: current.refreshCount + 1,
     });
@@ -421,7 +441,13 @@ export class TokenKeeper extends DurableObject<Env> {
     trigger: RefreshTrigger,
   ): RefreshOutcome {
     const failuresInRow = current.failuresInRow + 1;
-    const retryAt = retryAfterFailure(failure.kind, failure.errcode, failuresInRow, now, nextChinaMidnight(now));
+    const retryAt = retryAfterFailure(
+      failure.kind,
+      failure.errcode,
+      failuresInRow,
+      now,
+      nextChinaMidnight(now),
+    );
     const record: CredentialRecord = {
       ...current,
       failuresInRow,
@@ -449,7 +475,11 @@ export class TokenKeeper extends DurableObject<Env> {
     const now = Date.now();
     const current = this.store.credential(kind);
     if (isServeable(current, now)) {
-      return { ok: true, credential: held(current), refreshed: reported !== null && current.value !== reported };
+      return {
+        ok: true,
+        credential: held(current),
+        refreshed: reported !== null && current.value !== reported,
+      };
     }
     return outcome.ok ? this.lastFailure(current, now) : outcome.failure;
   }
@@ -460,15 +490,22 @@ export class TokenKeeper extends DurableObject<Env> {
 
   private failureOf(record: CredentialRecord, now: number): KeeperFailure {
     const what = LABEL[record.kind];
-    const retryAfterSeconds = record.retryAt === null ? undefined : Math.max(1, secondsUntil(record.retryAt, now));
+    const retryAfterSeconds =
+      record.retryAt === null ? undefined : Math.max(1, secondsUntil(record.retryAt, now));
     const wechat =
-      record.lastErrorCode === null ? {} : { errcode: record.lastErrorCode, errmsg: record.lastErrorMessage ?? "" };
+      record.lastErrorCode === null
+        ? {}
+        : { errcode: record.lastErrorCode, errmsg: record.lastErrorMessage ?? "" };
     const base = { ok: false as const, ...wechat, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
     switch (record.lastErrorKind) {
       case "quota":
         return { ...base, status: 429, message: `WeChat's quota for ${what} calls is used up` };
       case "budget":
-        return { ...base, status: 429, message: `the daily budget of upstream ${what} calls for this appid is used up` };
+        return {
+          ...base,
+          status: 429,
+          message: `the daily budget of upstream ${what} calls for this appid is used up`,
+        };
       case "definite":
         return { ...base, status: 502, message: `WeChat refused to issue an ${what}` };
       default:

@@ -56,7 +56,9 @@ export type CredentialState = {
 
 export function isServeable(state: CredentialState, now: number): boolean {
   return (
-    state.value !== null && state.expiresAt !== null && state.expiresAt - now > SERVE_MIN_REMAINING_SECONDS * 1000
+    state.value !== null &&
+    state.expiresAt !== null &&
+    state.expiresAt - now > SERVE_MIN_REMAINING_SECONDS * 1000
   );
 }
 
@@ -93,7 +95,10 @@ export function retryAfterFailure(
 ): number {
   switch (kind) {
     case "transient": {
-      const seconds = Math.min(FAILURE_BACKOFF_CAP_SECONDS, FAILURE_BACKOFF_BASE_SECONDS * 2 ** (failuresInRow - 1));
+      const seconds = Math.min(
+        FAILURE_BACKOFF_CAP_SECONDS,
+        FAILURE_BACKOFF_BASE_SECONDS * 2 ** (failuresInRow - 1),
+      );
       return now + seconds * 1000;
     }
     case "quota":

@@ -224,7 +224,9 @@ export class KeeperStore {
   }
 
   callsOn(day: string, kind: CallKind): number {
-    const row = this.sql.exec("SELECT count FROM upstream_calls WHERE day = ? AND kind = ?", day, kind).toArray()[0];
+    const row = this.sql
+      .exec("SELECT count FROM upstream_calls WHERE day = ? AND kind = ?", day, kind)
+      .toArray()[0];
     return num(row?.count) ?? 0;
   }
 
@@ -241,7 +243,8 @@ export class KeeperStore {
 
   /** Forgets everything: the last appKey naming this appid was removed. */
   clear(): void {
-    for (const table of ["app", "app_keys", "credential", "upstream_calls"]) this.sql.exec(`DELETE FROM ${table}`);
+    for (const table of ["app", "app_keys", "credential", "upstream_calls"])
+      this.sql.exec(`DELETE FROM ${table}`);
     this.appRow = null;
     this.credentials.clear();
   }

@@ -64,7 +64,10 @@ async function callWeChat(
     text = await response.text();
   } catch (error) {
     const timedOut = controller.signal.aborted || (error instanceof Error && error.name === "TimeoutError");
-    return failure("transient", timedOut ? "WeChat did not answer in time" : "the connection to WeChat failed");
+    return failure(
+      "transient",
+      timedOut ? "WeChat did not answer in time" : "the connection to WeChat failed",
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -76,7 +79,8 @@ async function callWeChat(
   } catch {
     return failure("transient", "WeChat's answer was not valid JSON");
   }
-  if (typeof body !== "object" || body === null) return failure("transient", "WeChat's answer was not a JSON object");
+  if (typeof body !== "object" || body === null)
+    return failure("transient", "WeChat's answer was not a JSON object");
   const record = body as Record<string, unknown>;
   const errcode = typeof record.errcode === "number" ? record.errcode : 0;
   if (errcode !== 0) {
@@ -123,7 +127,11 @@ export function requestAccessToken(req: AccessTokenRequest): Promise<UpstreamRes
       pickField("access_token"),
     );
   }
-  const query = new URLSearchParams({ grant_type: "client_credential", appid: req.appId, secret: req.appSecret });
+  const query = new URLSearchParams({
+    grant_type: "client_credential",
+    appid: req.appId,
+    secret: req.appSecret,
+  });
   return callWeChat(`${req.base}/cgi-bin/token?${query}`, { method: "GET" }, pickField("access_token"));
 }
 
@@ -145,7 +153,8 @@ export async function withRetries(
   let last: UpstreamFailure | undefined;
   for (let i = 0; i < maxAttempts; i++) {
     if (i > 0) await sleep(fullJitterDelayMs(i, RETRY_BASE_MS, RETRY_CAP_MS));
-    if (!beforeAttempt(i)) return last ?? failure("budget", "the daily budget of upstream token calls is used up");
+    if (!beforeAttempt(i))
+      return last ?? failure("budget", "the daily budget of upstream token calls is used up");
     const result = await attempt();
     if (result.ok || result.kind !== "transient") return result;
     last = result;

@@ -13,7 +13,12 @@ export type Envelope<T = unknown> = {
   errmsg?: string;
 };
 
-export type TokenData = { access_token: string; expires_in: number; expires_time: string; create_time: string };
+export type TokenData = {
+  access_token: string;
+  expires_in: number;
+  expires_time: string;
+  create_time: string;
+};
 
 export type Answer<T = unknown> = { status: number; body: T; headers: Headers };
 
@@ -54,7 +59,11 @@ export type RegisteredApp = { appKey: string; appId: string; apiKey: string; key
 export async function registerApp(
   appKey: string,
   appId: string,
-  options: { tokenMode?: "stable" | "classic"; type?: "miniprogram" | "officialaccount"; simulator?: object } = {},
+  options: {
+    tokenMode?: "stable" | "classic";
+    type?: "miniprogram" | "officialaccount";
+    simulator?: object;
+  } = {},
 ): Promise<RegisteredApp> {
   await sim.registerApp(appId, options.simulator ?? {});
   const put = await admin("PUT", `/apps/${appKey}`, {
@@ -63,7 +72,8 @@ export async function registerApp(
     type: options.type ?? "miniprogram",
     tokenMode: options.tokenMode ?? "stable",
   });
-  if (put.status !== 201 && put.status !== 200) throw new Error(`register ${appKey}: ${JSON.stringify(put.body)}`);
+  if (put.status !== 201 && put.status !== 200)
+    throw new Error(`register ${appKey}: ${JSON.stringify(put.body)}`);
   const key = await admin<{ id: string; key: string }>("POST", `/apps/${appKey}/keys`);
   if (key.status !== 201) throw new Error(`key for ${appKey}: ${JSON.stringify(key.body)}`);
   return { appKey, appId, apiKey: key.body.data.key, keyId: key.body.data.id };

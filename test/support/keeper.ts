@@ -1,8 +1,8 @@
 // Arranges a keeper's stored state the way the passage of time would, then restarts the object
 // so it reloads from storage (the same path as an eviction in production).
 
-import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { chinaDay } from "../../src/time.ts";
 
 export function keeper(appId: string) {
@@ -23,7 +23,11 @@ async function rewrite(appId: string, statement: string, ...bindings: (string | 
  */
 export async function ageAccessToken(
   appId: string,
-  { secondsLeft, ageSeconds = 7200 - secondsLeft, due = true }: { secondsLeft: number; ageSeconds?: number; due?: boolean },
+  {
+    secondsLeft,
+    ageSeconds = 7200 - secondsLeft,
+    due = true,
+  }: { secondsLeft: number; ageSeconds?: number; due?: boolean },
 ) {
   const now = Date.now();
   await rewrite(
@@ -41,7 +45,12 @@ export async function ageAccessToken(
 /** Moves a failed refresh's backoff into the past, as if the wait were over. */
 export async function endBackoff(appId: string) {
   const past = Date.now() - 1000;
-  await rewrite(appId, "UPDATE credential SET retry_at = ?, due_at = ? WHERE kind = 'access_token'", past, past);
+  await rewrite(
+    appId,
+    "UPDATE credential SET retry_at = ?, due_at = ? WHERE kind = 'access_token'",
+    past,
+    past,
+  );
 }
 
 /** Records `count` upstream token calls as already made today. */

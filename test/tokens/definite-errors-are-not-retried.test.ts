@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 
 describe("definite upstream errors", () => {
   it("a wrong secret (40125) is reported with WeChat's errcode and not retried", async () => {
-    const app = await registerApp("definite-secret", "wxdefsecret0001", { simulator: { secret: "another-secret" } });
+    const app = await registerApp("definite-secret", "wxdefsecret0001", {
+      simulator: { secret: "another-secret" },
+    });
 
     const first = await getToken(app);
     const second = await getToken(app);

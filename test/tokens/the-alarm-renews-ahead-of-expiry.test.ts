@@ -31,7 +31,10 @@ describe("proactive refresh", () => {
     const state = await sim.state(app.appId);
     expect(state.calls.stableNormal).toBe(2);
     expect(state.calls.stableForce).toBe(0);
-    const status = await admin<{ access_token: { refresh_count: number } }>("GET", `/apps/${app.appKey}/status`);
+    const status = await admin<{ access_token: { refresh_count: number } }>(
+      "GET",
+      `/apps/${app.appKey}/status`,
+    );
     expect(status.body.data.access_token.refresh_count).toBe(2);
   });
 
