@@ -1,0 +1,291 @@
+// The simulator's own control API under /__sim (not WeChat). Plain JSON in and out; errors are
+// HTTP 400/404/405 with {"error": "..."}. Times are the app's clock in epoch milliseconds.
+//
+//   GET    /__sim/health                      -> {ok: true}
+//   GET    /__sim/apps                        -> {apps: [appid...]}
+//   PUT    /__sim/apps/{appid}                {secret, tokenLifetimeSeconds?, whitelisted?, quotas?} -> settings
+//   GET    /__sim/apps/{appid}                -> calls, tokens, ticket, clock... (see describeApp)
+//   DELETE /__sim/apps/{appid}                -> forgets the app and its tokens
+//   POST   /__sim/apps/{appid}/faults         {kind, times?, paths?, delayMs?, errcode?, errmsg?}
+//   DELETE /__sim/apps/{appid}/faults
+//   PUT    /__sim/apps/{appid}/outage         {kind, paths?, delayMs?, errcode?, errmsg?}
+//   DELETE /__sim/apps/{appid}/outage
+//   POST   /__sim/apps/{appid}/advance        {seconds}
+//   POST   /__sim/apps/{appid}/invalidate     {slot?: "classic" | "stable" | "all"}
+
+import type { AppRegistration, DailyQuotas, IssuedTicket, SimulatedApp } from "./app.ts";
+import { DEFAULT_SLOW_DELAY_MS, FAULT_KINDS, type Fault, type FaultKind } from "./faults.ts";
+import type { SimulatorState } from "./state.ts";
+import type { IssuedToken, TokenSlot, TokenSlotName } from "./tokens.ts";
+
+class ControlError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+type Body = Record<string, unknown>;
+
+async function readBody(req: Request): Promise<Body> {
+  const text = await req.text();
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ControlError(400, "body is not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ControlError(400, "body must be a JSON object");
+  }
+  return value as Body;
+}
+
+// ---- field readers: each throws a 400 naming the field ----
+
+function optionalString(body: Body, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw new ControlError(400, `${name} must be a string`);
+  return value;
+}
+
+function optionalBoolean(body: Body, name: string): boolean | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw new ControlError(400, `${name} must be a boolean`);
+  return value;
+}
+
+function optionalInteger(body: Body, name: string, min: number): number | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new ControlError(400, `${name} must be an integer >= ${min}`);
+  }
+  return value;
+}
+
+function requiredFiniteNumber(body: Body, name: string): number {
+  const value = body[name];
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new ControlError(400, `${name} must be a number`);
+  return value;
+}
+
+const QUOTA_NAMES = [
+  "token",
+  "stableNormal",
+  "stableForce",
+  "ticket",
+] as const satisfies (keyof DailyQuotas)[];
+
+function optionalQuotas(body: Body): Partial<DailyQuotas> | undefined {
+  const value = body.quotas;
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ControlError(400, "quotas must be an object");
+  }
+  const quotas: Partial<DailyQuotas> = {};
+  for (const name of QUOTA_NAMES) {
+    const limit = optionalInteger(value as Body, name, 0);
+    if (limit !== undefined) quotas[name] = limit;
+  }
+  return quotas;
+}
+
+function parseRegistration(appid: string, body: Body): AppRegistration {
+  const registration: AppRegistration = { appid };
+  const secret = optionalString(body, "secret");
+  const tokenLifetimeSeconds = optionalInteger(body, "tokenLifetimeSeconds", 1);
+  const whitelisted = optionalBoolean(body, "whitelisted");
+  const quotas = optionalQuotas(body);
+  if (secret !== undefined) registration.secret = secret;
+  if (tokenLifetimeSeconds !== undefined) registration.tokenLifetimeSeconds = tokenLifetimeSeconds;
+  if (whitelisted !== undefined) registration.whitelisted = whitelisted;
+  if (quotas !== undefined) registration.quotas = quotas;
+  return registration;
+}
+
+function parseFault(body: Body): Fault {
+  const kind = body.kind;
+  if (typeof kind !== "string" || !(FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new ControlError(400, `kind must be one of ${FAULT_KINDS.join(", ")}`);
+  }
+  const paths = body.paths;
+  if (
+    paths !== undefined &&
+    (!Array.isArray(paths) || !paths.every((p) => typeof p === "string" && p.startsWith("/")))
+  ) {
+    throw new ControlError(400, 'paths must be an array of paths like "/cgi-bin/token"');
+  }
+  const errcode = optionalInteger(body, "errcode", Number.MIN_SAFE_INTEGER);
+  if (kind === "errcode" && errcode === undefined)
+    throw new ControlError(400, 'kind "errcode" needs an errcode');
+  return {
+    kind: kind as FaultKind,
+    paths: paths === undefined ? null : (paths as string[]),
+    delayMs: optionalInteger(body, "delayMs", 0) ?? DEFAULT_SLOW_DELAY_MS,
+    errcode: errcode ?? -1,
+    errmsg: optionalString(body, "errmsg") ?? "simulated error",
+  };
+}
+
+const SLOT_CHOICES = { classic: ["classic"], stable: ["stable"], all: ["classic", "stable"] } as const;
+
+// ---- views (what GET returns) ----
+
+export interface AppSettingsView {
+  appid: string;
+  tokenLifetimeSeconds: number;
+  whitelisted: boolean;
+  quotas: DailyQuotas;
+}
+
+export function describeAppSettings(app: SimulatedApp): AppSettingsView {
+  const { appid, tokenLifetimeSeconds, whitelisted, quotas } = app.settings;
+  return { appid, tokenLifetimeSeconds, whitelisted, quotas: { ...quotas } };
+}
+
+function describeSlot(slot: TokenSlot, now: number) {
+  const current = (t: IssuedToken) => ({
+    token: t.value,
+    issuedAt: t.issuedAt,
+    expiresAt: t.expiresAt,
+    expiresInSeconds: Math.floor((t.expiresAt - now) / 1000),
+  });
+  const previous = (t: IssuedToken) => ({ token: t.value, graceUntil: t.diesAt });
+  return {
+    current: slot.current ? current(slot.current) : null,
+    previous: slot.previous ? previous(slot.previous) : null,
+  };
+}
+
+function describeTicket(ticket: IssuedTicket | undefined) {
+  return ticket ? { ticket: ticket.value, issuedAt: ticket.issuedAt, expiresAt: ticket.expiresAt } : null;
+}
+
+function describeApp(app: SimulatedApp) {
+  const now = app.now();
+  return {
+    ...describeAppSettings(app),
+    now,
+    clockOffsetSeconds: app.clockOffsetMs / 1000,
+    calls: { ...app.calls.total },
+    callsToday: app.calls.todaySnapshot(now),
+    tokenCallsInFlight: app.tokenCallsInFlight,
+    maxConcurrentTokenCalls: app.maxConcurrentTokenCalls,
+    tokens: {
+      classic: describeSlot(app.tokens.classic, now),
+      stable: { ...describeSlot(app.tokens.stable, now), lastForceRefreshAt: app.lastForceRefreshAt },
+    },
+    ticket: describeTicket(app.tickets.get("jsapi")),
+    cardTicket: describeTicket(app.tickets.get("wx_card")),
+    clearQuotaUsedThisMonth: app.clearQuotaUses.used(now),
+    faults: { queued: app.faults.describeQueue(), outage: app.faults.outage },
+  };
+}
+
+// ---- routing ----
+
+export class ControlApi {
+  private readonly state: SimulatorState;
+
+  constructor(state: SimulatorState) {
+    this.state = state;
+  }
+
+  async handle(req: Request, url: URL): Promise<Response> {
+    try {
+      return await this.route(req, url);
+    } catch (error) {
+      if (error instanceof ControlError) return json({ error: error.message }, error.status);
+      throw error;
+    }
+  }
+
+  private async route(req: Request, url: URL): Promise<Response> {
+    const [, resource, rawAppid, action, ...rest] = url.pathname.split("/").filter(Boolean);
+    const method = req.method;
+    if (resource === "health" && rawAppid === undefined) {
+      return method === "GET" ? json({ ok: true }) : methodNotAllowed();
+    }
+    if (resource !== "apps" || rest.length > 0)
+      throw new ControlError(404, `no such control route ${url.pathname}`);
+    if (rawAppid === undefined) {
+      return method === "GET" ? json({ apps: [...this.state.apps.keys()] }) : methodNotAllowed();
+    }
+    const appid = decodeURIComponent(rawAppid);
+
+    if (action === undefined) {
+      if (method === "PUT") return this.putApp(appid, await readBody(req));
+      if (method === "GET") return json(describeApp(this.app(appid)));
+      if (method === "DELETE") return json({ appid, deleted: this.state.deleteApp(appid) });
+      return methodNotAllowed();
+    }
+    const app = this.app(appid);
+    switch (`${method} ${action}`) {
+      case "POST faults":
+        return this.queueFaults(app, await readBody(req));
+      case "DELETE faults":
+        app.faults.clearQueue();
+        return json({ appid, queued: [] });
+      case "PUT outage":
+        app.faults.outage = parseFault(await readBody(req));
+        return json({ appid, outage: app.faults.outage });
+      case "DELETE outage":
+        app.faults.outage = null;
+        return json({ appid, outage: null });
+      case "POST advance":
+        return this.advance(app, await readBody(req));
+      case "POST invalidate":
+        return this.invalidate(app, await readBody(req));
+      default:
+        throw new ControlError(404, `no such control route ${method} ${url.pathname}`);
+    }
+  }
+
+  private app(appid: string): SimulatedApp {
+    const app = this.state.apps.get(appid);
+    if (!app) throw new ControlError(404, `app ${appid} is not registered`);
+    return app;
+  }
+
+  private putApp(appid: string, body: Body): Response {
+    const registration = parseRegistration(appid, body);
+    if (registration.secret === undefined && !this.state.apps.has(appid)) {
+      throw new ControlError(400, "secret is required to register a new app");
+    }
+    return json(describeAppSettings(this.state.registerApp(registration)));
+  }
+
+  private queueFaults(app: SimulatedApp, body: Body): Response {
+    const fault = parseFault(body);
+    app.faults.enqueue(fault, optionalInteger(body, "times", 1) ?? 1);
+    return json({ appid: app.settings.appid, queued: app.faults.describeQueue() });
+  }
+
+  private advance(app: SimulatedApp, body: Body): Response {
+    app.clockOffsetMs += requiredFiniteNumber(body, "seconds") * 1000;
+    return json({ appid: app.settings.appid, clockOffsetSeconds: app.clockOffsetMs / 1000, now: app.now() });
+  }
+
+  private invalidate(app: SimulatedApp, body: Body): Response {
+    const choice = optionalString(body, "slot") ?? "all";
+    if (!(choice in SLOT_CHOICES)) throw new ControlError(400, "slot must be classic, stable or all");
+    const slots: readonly TokenSlotName[] = SLOT_CHOICES[choice as keyof typeof SLOT_CHOICES];
+    const now = app.now();
+    for (const slot of slots) app.tokens[slot].invalidate(now);
+    return json({ appid: app.settings.appid, invalidated: slots });
+  }
+}
+
+function methodNotAllowed(): Response {
+  return json({ error: "method not allowed" }, 405);
+}

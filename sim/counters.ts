@@ -1,0 +1,83 @@
+// Call counting per app. WeChat's daily quotas reset at midnight China time, so "today" is the
+// calendar day in UTC+8 of the app's (possibly advanced) clock.
+
+import { CHINA_UTC_OFFSET_SECONDS } from "./limits.ts";
+
+/** The quota-bearing endpoint families, counted separately as WeChat does. */
+export const CALL_KINDS = ["token", "stableNormal", "stableForce", "ticket", "business"] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+export type CallCounts = Record<CallKind, number>;
+
+/** "2024-05-01" for the China-time calendar day containing `nowMs`. */
+export function chinaDay(nowMs: number): string {
+  return new Date(nowMs + CHINA_UTC_OFFSET_SECONDS * 1000).toISOString().slice(0, 10);
+}
+
+/** "2024-05" for the China-time calendar month containing `nowMs`. */
+export function chinaMonth(nowMs: number): string {
+  return chinaDay(nowMs).slice(0, 7);
+}
+
+function zeroCounts(): CallCounts {
+  return { token: 0, stableNormal: 0, stableForce: 0, ticket: 0, business: 0 };
+}
+
+export class CallCounters {
+  /** Since the app was registered. */
+  readonly total: CallCounts = zeroCounts();
+  private today: CallCounts = zeroCounts();
+  private day = "";
+
+  record(kind: CallKind, now: number): void {
+    this.rollOver(now);
+    this.total[kind] += 1;
+    this.today[kind] += 1;
+  }
+
+  todayCount(kind: CallKind, now: number): number {
+    this.rollOver(now);
+    return this.today[kind];
+  }
+
+  todaySnapshot(now: number): CallCounts {
+    this.rollOver(now);
+    return { ...this.today };
+  }
+
+  /** What /cgi-bin/clear_quota does: today's usage goes back to zero. */
+  resetToday(): void {
+    this.today = zeroCounts();
+  }
+
+  private rollOver(now: number): void {
+    const day = chinaDay(now);
+    if (day !== this.day) {
+      this.day = day;
+      this.today = zeroCounts();
+    }
+  }
+}
+
+/** Counts uses per China-time calendar month (for clear_quota's 10-a-month limit). */
+export class MonthlyCounter {
+  private month = "";
+  private count = 0;
+
+  used(now: number): number {
+    this.rollOver(now);
+    return this.count;
+  }
+
+  record(now: number): void {
+    this.rollOver(now);
+    this.count += 1;
+  }
+
+  private rollOver(now: number): void {
+    const month = chinaMonth(now);
+    if (month !== this.month) {
+      this.month = month;
+      this.count = 0;
+    }
+  }
+}

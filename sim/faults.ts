@@ -1,0 +1,115 @@
+// Fault injection: ways WeChat (or the network in front of it) misbehaves, queued per app.
+// A fault is applied before normal processing; a faulted request issues nothing.
+
+import { WECHAT_ERRORS, WECHAT_JSON_CONTENT_TYPE, wechatError } from "./responses.ts";
+
+export const FAULT_KINDS = ["busy", "busy1000", "http500", "garbage", "slow", "drop", "errcode"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** A slow fault with no delay given stalls for 30 s: longer than any sane client timeout. */
+export const DEFAULT_SLOW_DELAY_MS = 30_000;
+
+export interface Fault {
+  readonly kind: FaultKind;
+  /** Request paths it applies to ("/cgi-bin/token"); null = every path of the app. */
+  readonly paths: readonly string[] | null;
+  /** For "slow": how long to stall before answering normally. */
+  readonly delayMs: number;
+  /** For "errcode": the WeChat error to answer with. */
+  readonly errcode: number;
+  readonly errmsg: string;
+}
+
+/** "Destroy the connection without answering"; the HTTP adapter turns it into a socket reset. */
+export interface SimulatorDrop {
+  readonly drop: true;
+}
+export const SIMULATOR_DROP: SimulatorDrop = Object.freeze({ drop: true });
+
+export function isSimulatorDrop(value: unknown): value is SimulatorDrop {
+  return value === SIMULATOR_DROP;
+}
+
+/** What a fault does to a request: answer in its place, or let it through (a slow fault, after the delay). */
+export type FaultOutcome = Response | SimulatorDrop | "proceed";
+
+interface QueuedFault {
+  readonly fault: Fault;
+  remaining: number;
+}
+
+function appliesTo(fault: Fault, path: string): boolean {
+  return fault.paths === null || fault.paths.includes(path);
+}
+
+/** An app's queued one-shot faults plus an optional persistent outage. */
+export class FaultBook {
+  private queue: QueuedFault[] = [];
+  outage: Fault | null = null;
+
+  enqueue(fault: Fault, times: number): void {
+    this.queue.push({ fault, remaining: times });
+  }
+
+  clearQueue(): void {
+    this.queue = [];
+  }
+
+  /** Queued faults go first (each consumed once); otherwise the outage, if any, applies. */
+  take(path: string): Fault | null {
+    const queued = this.queue.find((q) => appliesTo(q.fault, path));
+    if (queued) {
+      queued.remaining -= 1;
+      if (queued.remaining <= 0) this.queue = this.queue.filter((q) => q !== queued);
+      return queued.fault;
+    }
+    return this.outage && appliesTo(this.outage, path) ? this.outage : null;
+  }
+
+  describeQueue(): { kind: FaultKind; remaining: number; paths: readonly string[] | null }[] {
+    return this.queue.map((q) => ({ kind: q.fault.kind, remaining: q.remaining, paths: q.fault.paths }));
+  }
+}
+
+/** Waits `ms`, or less if the client hangs up; resolves true only if the full delay passed. */
+function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Something a tired HTTP proxy in front of WeChat might send: not JSON, though labelled so. */
+const GARBAGE_BODY = '{"access_token":"0_garbage","expires_in":72';
+const HTTP_500_BODY = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+
+export async function applyFault(fault: Fault, signal: AbortSignal): Promise<FaultOutcome> {
+  switch (fault.kind) {
+    case "busy":
+      return wechatError(WECHAT_ERRORS.systemBusy);
+    case "busy1000":
+      return wechatError(WECHAT_ERRORS.systemBusy1000);
+    case "errcode":
+      return wechatError({ errcode: fault.errcode, errmsg: fault.errmsg });
+    case "http500":
+      return new Response(HTTP_500_BODY, { status: 500, headers: { "Content-Type": "text/html" } });
+    case "garbage":
+      return new Response(GARBAGE_BODY, {
+        status: 200,
+        headers: { "Content-Type": WECHAT_JSON_CONTENT_TYPE },
+      });
+    case "drop":
+      return SIMULATOR_DROP;
+    case "slow":
+      // If the client gave up meanwhile there is nobody to answer, and nothing must be issued.
+      return (await waitUnlessAborted(fault.delayMs, signal)) ? "proceed" : SIMULATOR_DROP;
+  }
+}

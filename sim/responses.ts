@@ -1,0 +1,80 @@
+// How WeChat answers: always HTTP 200 with this exact Content-Type, errors as {errcode, errmsg} where
+// errmsg ends with a random request id ("rid: xxxxxxxx-xxxxxxxx-xxxxxxxx").
+
+/** The Content-Type WeChat sends on JSON answers (note "encoding", not "charset"). */
+export const WECHAT_JSON_CONTENT_TYPE = "application/json; encoding=utf-8";
+
+export interface WeChatErrorSpec {
+  readonly errcode: number;
+  readonly errmsg: string;
+}
+
+/** The errors this simulator gives, with WeChat's own wording (without the rid suffix). */
+export const WECHAT_ERRORS = {
+  systemBusy: { errcode: -1, errmsg: "system error" },
+  systemBusy1000: { errcode: -1000, errmsg: "system error" },
+  invalidCredential: {
+    errcode: 40001,
+    errmsg: "invalid credential, access_token is invalid or not latest",
+  },
+  invalidGrantType: { errcode: 40002, errmsg: "invalid grant_type" },
+  invalidAppid: { errcode: 40013, errmsg: "invalid appid" },
+  invalidArgs: { errcode: 40097, errmsg: "invalid args" },
+  invalidAppsecret: { errcode: 40125, errmsg: "invalid appsecret" },
+  accessTokenMissing: { errcode: 41001, errmsg: "access_token missing" },
+  appidMissing: { errcode: 41002, errmsg: "appid missing" },
+  appsecretMissing: { errcode: 41004, errmsg: "appsecret missing" },
+  accessTokenExpired: { errcode: 42001, errmsg: "access_token expired" },
+  requireGet: { errcode: 43001, errmsg: "require GET method" },
+  requirePost: { errcode: 43002, errmsg: "require POST method" },
+  emptyPostData: { errcode: 44002, errmsg: "empty post data" },
+  dailyQuotaReached: { errcode: 45009, errmsg: "reach max api daily quota limit" },
+  /** The classic token endpoint's 45009 points developers at the stable token. */
+  classicTokenDailyQuotaReached: {
+    errcode: 45009,
+    errmsg:
+      "reach max api daily quota limit, could get access_token by getStableAccessToken, more details at https://mmbizurl.cn/s/JtxxFh33r",
+  },
+  dataFormatError: { errcode: 47001, errmsg: "data format error" },
+  clearQuotaLimitReached: { errcode: 48006, errmsg: "forbid to clear quota because of reaching the limit" },
+  cgiPathNotFound: { errcode: 76021, errmsg: "cgi_path not found, please check" },
+} as const satisfies Record<string, WeChatErrorSpec>;
+
+/** IP-whitelist rejection, worded as WeChat does: "invalid ip A ipv6 ::ffff:A, not in whitelist". */
+export function ipNotWhitelisted(remoteIp: string): WeChatErrorSpec {
+  const ipv4 = remoteIp.startsWith("::ffff:") ? remoteIp.slice("::ffff:".length) : remoteIp;
+  const ipv6 = ipv4.includes(":") ? ipv4 : `::ffff:${ipv4}`;
+  return { errcode: 40164, errmsg: `invalid ip ${ipv4} ipv6 ${ipv6}, not in whitelist` };
+}
+
+/** A fresh request id in WeChat's format: three groups of 8 hex digits. */
+export function newRid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 16)}-${hex.slice(16, 24)}`;
+}
+
+/** Any WeChat JSON answer (success or error): HTTP 200 unless told otherwise. */
+export function wechatJson(body: object, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": WECHAT_JSON_CONTENT_TYPE },
+  });
+}
+
+export function wechatError(error: WeChatErrorSpec): Response {
+  return wechatJson({ errcode: error.errcode, errmsg: `${error.errmsg} rid: ${newRid()}` });
+}
+
+/** Success envelope used by ticket, quota and most business APIs. */
+export function wechatOk(payload: object = {}): Response {
+  return wechatJson({ errcode: 0, errmsg: "ok", ...payload });
+}
+
+/** Random base64url text, the alphabet real tokens and tickets use. */
+export function randomBase64Url(byteLength: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(byteLength));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}

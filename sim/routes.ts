@@ -1,0 +1,54 @@
+// The WeChat endpoints the simulator knows, how each request names its app, and which counter it feeds.
+
+import { findTokenOwner } from "./access-token.ts";
+import type { SimulatedApp } from "./app.ts";
+import { clearQuota, getApiDomainIp, getApiQuota, getTicket } from "./business-endpoints.ts";
+import type { CallKind } from "./counters.ts";
+import { tryParseJsonObject, type WeChatCall } from "./request.ts";
+import type { SimulatorState } from "./state.ts";
+import { classicToken, isForceRefresh, stableToken } from "./token-endpoints.ts";
+
+export interface WeChatRoute {
+  /** Token endpoints count towards maxConcurrentTokenCalls. */
+  readonly isTokenEndpoint: boolean;
+  /** The app a request belongs to (for counting and faults), before any validation. */
+  identifyApp(state: SimulatorState, call: WeChatCall): SimulatedApp | undefined;
+  callKind(call: WeChatCall): CallKind;
+  handle(state: SimulatorState, call: WeChatCall): Response;
+}
+
+/** Token endpoints name their app by appid, in the query or the JSON body. */
+function appNamedByAppid(state: SimulatorState, call: WeChatCall): SimulatedApp | undefined {
+  const appid = call.query.get("appid") ?? tryParseJsonObject(call.bodyText)?.appid;
+  return typeof appid === "string" ? state.apps.get(appid) : undefined;
+}
+
+/** Business APIs belong to the app that owns their access_token. */
+function appOwningToken(state: SimulatorState, call: WeChatCall): SimulatedApp | undefined {
+  return findTokenOwner(state, call.query);
+}
+
+function businessRoute(handle: WeChatRoute["handle"], kind: CallKind = "business"): WeChatRoute {
+  return { isTokenEndpoint: false, identifyApp: appOwningToken, callKind: () => kind, handle };
+}
+
+export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, WeChatRoute>([
+  [
+    "/cgi-bin/token",
+    { isTokenEndpoint: true, identifyApp: appNamedByAppid, callKind: () => "token", handle: classicToken },
+  ],
+  [
+    "/cgi-bin/stable_token",
+    {
+      isTokenEndpoint: true,
+      identifyApp: appNamedByAppid,
+      callKind: (call) =>
+        isForceRefresh(tryParseJsonObject(call.bodyText)) ? "stableForce" : "stableNormal",
+      handle: stableToken,
+    },
+  ],
+  ["/cgi-bin/ticket/getticket", businessRoute(getTicket, "ticket")],
+  ["/cgi-bin/get_api_domain_ip", businessRoute(getApiDomainIp)],
+  ["/cgi-bin/openapi/quota/get", businessRoute(getApiQuota)],
+  ["/cgi-bin/clear_quota", businessRoute(clearQuota)],
+]);

@@ -1,0 +1,167 @@
+// Node HTTP adapter for the WeChat simulator, and its command line:
+//   node sim/server.ts --port 9797 [--host 127.0.0.1] [--app wxappid:secret ...] [--quiet]
+
+import { realpathSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { isSimulatorDrop, WeChatSimulator } from "./wechat.ts";
+
+export interface StartSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** No per-request log lines. */
+  quiet?: boolean;
+}
+
+export interface RunningSimulator {
+  /** e.g. "http://127.0.0.1:9797", no trailing slash. */
+  url: string;
+  port: number;
+  simulator: WeChatSimulator;
+  close(): Promise<void>;
+}
+
+/** Headers that describe the HTTP/1.1 connection rather than the request; a Request must not carry them. */
+const CONNECTION_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+]);
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function toWebRequest(req: IncomingMessage, body: Buffer, origin: string, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || CONNECTION_HEADERS.has(name)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD" && body.length > 0;
+  return new Request(new URL(req.url ?? "/", origin), {
+    method,
+    headers,
+    body: hasBody ? new Uint8Array(body) : null,
+    signal,
+  });
+}
+
+async function serve(simulator: WeChatSimulator, origin: string, req: IncomingMessage, res: ServerResponse) {
+  // Lets a slow fault notice that the client gave up, so it neither answers nor issues a token.
+  const clientGone = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) clientGone.abort();
+  });
+  try {
+    const request = toWebRequest(req, await readBody(req), origin, clientGone.signal);
+    const answer = await simulator.handle(request, { remoteIp: req.socket.remoteAddress ?? "127.0.0.1" });
+    if (isSimulatorDrop(answer)) {
+      req.socket.destroy();
+      return;
+    }
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (res.destroyed) return;
+    res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), "Content-Length": body.length });
+    res.end(body);
+  } catch (error) {
+    if (res.destroyed) return;
+    res.writeHead(500, { "Content-Type": "text/plain" });
+    res.end(`simulator error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<RunningSimulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const simulator = new WeChatSimulator(
+    opts.quiet ? {} : { log: (line) => console.log(`[wechat-sim] ${line}`) },
+  );
+  const sockets = new Set<Socket>();
+  let origin = "";
+  const server = createServer((req, res) => void serve(simulator, origin, req, res));
+  // Tracked so close() can cut connections held open by slow faults or keep-alive.
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  origin = `http://${urlHost}:${port}`;
+
+  return {
+    url: origin,
+    port,
+    simulator,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+/** `--app wxappid:secret`: the secret may itself contain colons. */
+function parseAppOption(value: string): { appid: string; secret: string } {
+  const colon = value.indexOf(":");
+  if (colon <= 0 || colon === value.length - 1) throw new Error(`--app expects appid:secret, got "${value}"`);
+  return { appid: value.slice(0, colon), secret: value.slice(colon + 1) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "9797" },
+      host: { type: "string", default: "127.0.0.1" },
+      app: { type: "string", multiple: true, default: [] },
+      quiet: { type: "boolean", default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  const apps = values.app.map(parseAppOption);
+  const running = await startSimulator({ port, host: values.host, quiet: values.quiet });
+  for (const app of apps) running.simulator.registerApp(app);
+  console.log(`WeChat simulator listening on ${running.url}`);
+  const stop = () => {
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+function isRunDirectly(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isRunDirectly()) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,95 @@
+// A stand-in for api.weixin.qq.com, built on web-standard APIs only so it can run in Node or a worker.
+// WeChat endpoints live at their real paths; the test/dev control API lives under /__sim (control.ts).
+
+import type { AppRegistration } from "./app.ts";
+import { type AppSettingsView, ControlApi, describeAppSettings } from "./control.ts";
+import { applyFault, type SimulatorDrop } from "./faults.ts";
+import type { WeChatCall } from "./request.ts";
+import { wechatJson } from "./responses.ts";
+import { WECHAT_ROUTES } from "./routes.ts";
+import { SimulatorState } from "./state.ts";
+
+export type { AppRegistration } from "./app.ts";
+export type { AppSettingsView } from "./control.ts";
+export { isSimulatorDrop, SIMULATOR_DROP, type SimulatorDrop } from "./faults.ts";
+
+export interface WeChatSimulatorOptions {
+  /** Milliseconds since the epoch; defaults to Date.now. Each app adds its own offset (see /advance). */
+  now?: () => number;
+  /** One line per request. Lines never contain secrets or tokens. */
+  log?: (line: string) => void;
+}
+
+export interface RequestMeta {
+  /** The caller's IP, for the whitelist error text. Defaults to 127.0.0.1. */
+  remoteIp?: string;
+}
+
+export class WeChatSimulator {
+  private readonly state: SimulatorState;
+  private readonly control: ControlApi;
+  private readonly log: ((line: string) => void) | undefined;
+
+  constructor(opts: WeChatSimulatorOptions = {}) {
+    this.state = new SimulatorState(opts.now ?? Date.now);
+    this.control = new ControlApi(this.state);
+    this.log = opts.log;
+  }
+
+  /** Same as PUT /__sim/apps/{appid}, for in-process callers (the CLI's --app). */
+  registerApp(registration: AppRegistration): AppSettingsView {
+    return describeAppSettings(this.state.registerApp(registration));
+  }
+
+  async handle(req: Request, meta: RequestMeta = {}): Promise<Response | SimulatorDrop> {
+    const url = new URL(req.url);
+    if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) return this.control.handle(req, url);
+
+    const call: WeChatCall = {
+      method: req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      bodyText: await req.text(),
+      remoteIp: meta.remoteIp ?? "127.0.0.1",
+    };
+    const route = WECHAT_ROUTES.get(call.path);
+    if (!route) {
+      this.log?.(`${call.method} ${call.path} -> 404 no such api`);
+      return wechatJson({ errcode: -1, errmsg: "no such api (simulator)" }, 404);
+    }
+
+    const app = route.identifyApp(this.state, call);
+    if (!app) {
+      const answer = route.handle(this.state, call);
+      await this.logAnswer(call, undefined, answer);
+      return answer;
+    }
+
+    // Counted as a call: every request that names a registered app on these endpoints, whatever
+    // happens next (wrong method or secret, whitelist, over quota, or a fault in its place).
+    app.calls.record(route.callKind(call), app.now());
+    if (route.isTokenEndpoint) app.beginTokenCall();
+    try {
+      const fault = app.faults.take(call.path);
+      if (fault) {
+        const outcome = await applyFault(fault, req.signal);
+        if (outcome !== "proceed") {
+          this.log?.(`${call.method} ${call.path} app=${app.settings.appid} -> fault ${fault.kind}`);
+          return outcome;
+        }
+      }
+      const answer = route.handle(this.state, call);
+      await this.logAnswer(call, app.settings.appid, answer);
+      return answer;
+    } finally {
+      if (route.isTokenEndpoint) app.endTokenCall();
+    }
+  }
+
+  /** Logs the status and errcode only: bodies carry tokens and tickets. */
+  private async logAnswer(call: WeChatCall, appid: string | undefined, answer: Response): Promise<void> {
+    if (!this.log) return;
+    const errcode = /"errcode":(-?\d+)/.exec(await answer.clone().text())?.[1] ?? "0";
+    this.log(`${call.method} ${call.path} app=${appid ?? "-"} -> ${answer.status} errcode ${errcode}`);
+  }
+}
