@@ -1,0 +1,74 @@
+// Starts the gateway with plain `wrangler dev` against a given WeChat base URL, the way a user
+// (or an outside acceptance check) would, and talks to its admin API.
+
+import { type ChildProcess, spawn } from "node:child_process";
+
+export type LocalGateway = {
+  url: string;
+  process: ChildProcess;
+  admin(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): void;
+};
+
+export async function startLocalGateway(options: {
+  port: number;
+  wechatApiBase: string;
+  adminToken: string;
+  persistTo: string;
+  extraVars?: Record<string, string>;
+  quiet?: boolean;
+}): Promise<LocalGateway> {
+  const host = "127.0.0.1";
+  const url = `http://${host}:${options.port}`;
+  const vars = {
+    WECHAT_API_BASE: options.wechatApiBase,
+    ADMIN_TOKEN: options.adminToken,
+    ...options.extraVars,
+  };
+  const child = spawn(
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      host,
+      "--port",
+      String(options.port),
+      "--persist-to",
+      options.persistTo,
+      "--show-interactive-dev-session=false",
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+    ],
+    {
+      stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "ignore" : "inherit"],
+      // wrangler.toml lists ADMIN_TOKEN as a required secret; --var provides it, this keeps wrangler quiet.
+      env: { ...process.env, ADMIN_TOKEN: options.adminToken },
+    },
+  );
+
+  const admin: LocalGateway["admin"] = async (method, path, body) => {
+    const response = await fetch(`${url}/admin${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${options.adminToken}`, "Content-Type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok)
+        return { url, process: child, admin, stop: () => child.kill("SIGTERM") };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  child.kill("SIGTERM");
+  throw new Error("the gateway did not start within 2 minutes");
+}

@@ -1,0 +1,73 @@
+// `npm run smoke`: the acceptance path from outside. Starts the simulator and the gateway with
+// plain `wrangler dev --port P --var WECHAT_API_BASE:URL --var ADMIN_TOKEN:T` (fresh local
+// state, nothing else set up) and drives it only through the public contract.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSimulator } from "../sim/server.ts";
+import { startLocalGateway } from "./local-gateway.ts";
+
+const APP = { appKey: "smoke", appId: "wxsmoke000000001", appSecret: "smoke-secret" };
+const stateDir = mkdtempSync(join(tmpdir(), "gateway-smoke-"));
+const simulator = await startSimulator({ port: 0, quiet: true });
+simulator.simulator.registerApp({ appid: APP.appId, secret: APP.appSecret });
+const gateway = await startLocalGateway({
+  port: 8000 + Math.floor(Math.random() * 1000),
+  wechatApiBase: simulator.url,
+  adminToken: "smoke-admin",
+  persistTo: stateDir,
+  quiet: true,
+});
+
+let failures = 0;
+function check(name: string, ok: boolean, detail: unknown = "") {
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : ` ${JSON.stringify(detail)}`}`);
+  if (!ok) failures++;
+}
+
+try {
+  const put = await gateway.admin("PUT", `/apps/${APP.appKey}`, {
+    appId: APP.appId,
+    appSecret: APP.appSecret,
+  });
+  check("register app → 201", put.status === 201, put.body);
+  check("secret never returned", !JSON.stringify(put.body).includes(APP.appSecret));
+  const key = ((await gateway.admin("POST", `/apps/${APP.appKey}/keys`)).body.data as { key: string }).key;
+
+  const read = async () => {
+    const response = await fetch(`${gateway.url}/Wechat/${APP.appKey}/AccessToken`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    return { status: response.status, body: (await response.json()) as { data: { access_token: string } } };
+  };
+  const reads = await Promise.all(Array.from({ length: 50 }, read));
+  check(
+    "50 concurrent reads → 200",
+    reads.every((r) => r.status === 200),
+  );
+  check("one token for all", new Set(reads.map((r) => r.body.data.access_token)).size === 1);
+  const state = (await (await fetch(`${simulator.url}/__sim/apps/${APP.appId}`)).json()) as {
+    calls: { stableNormal: number };
+  };
+  check("one upstream token call", state.calls.stableNormal === 1, state.calls);
+
+  const noKey = await fetch(`${gateway.url}/Wechat/${APP.appKey}/AccessToken`);
+  check(
+    "no key → 401 envelope",
+    noKey.status === 401 && ((await noKey.json()) as { code: number }).code === 401,
+  );
+  const xml = await fetch(`${gateway.url}/api/v1/Common/WxToken?appid=${APP.appId}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${key}`, Accept: "text/xml" },
+  });
+  check("legacy XML", xml.status === 200 && (await xml.text()).includes("<Status>0</Status>"));
+  const cron = await fetch(`${gateway.url}/cdn-cgi/local/scheduled`);
+  check("cron tick runs", cron.status === 200);
+} finally {
+  gateway.stop();
+  await simulator.close();
+  rmSync(stateDir, { recursive: true, force: true });
+}
+console.log(failures === 0 ? "smoke: all checks passed" : `smoke: ${failures} checks failed`);
+process.exit(failures === 0 ? 0 : 1);
