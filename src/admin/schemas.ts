@@ -19,6 +19,8 @@ export const ProfileSchema = z
   })
   .openapi("AppProfile");
 
+export const DEFAULT_QR_AUTH = { requireEmailCode: false, requirePhoneCode: false, tokenTtlSeconds: 7200 };
+
 export const QrAuthSettingsSchema = z
   .object({
     requireEmailCode: z.boolean().default(false),
@@ -39,14 +41,16 @@ export const AppRegistrationSchema = z
       .max(128)
       .optional()
       .openapi({ description: "Required the first time an appId is registered; never returned." }),
-    type: z.enum(["miniprogram", "officialaccount"]).default("miniprogram"),
-    tokenMode: z.enum(["stable", "classic"]).default("stable"),
-    profile: ProfileSchema.default({}),
-    qrAuth: QrAuthSettingsSchema.default({
-      requireEmailCode: false,
-      requirePhoneCode: false,
-      tokenTtlSeconds: 7200,
-    }),
+    type: z
+      .enum(["miniprogram", "officialaccount"])
+      .optional()
+      .openapi({ description: "miniprogram when first registered; omitted on update keeps the stored value" }),
+    tokenMode: z
+      .enum(["stable", "classic"])
+      .optional()
+      .openapi({ description: "stable when the appId is new; omitted keeps the appId's current mode" }),
+    profile: ProfileSchema.optional(),
+    qrAuth: QrAuthSettingsSchema.optional(),
   })
   .openapi("AppRegistration");
 

@@ -17,6 +17,7 @@ import {
   AppRecordSchema,
   AppRegistrationSchema,
   AppStatusSchema,
+  DEFAULT_QR_AUTH,
   ForcedRefreshSchema,
 } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
@@ -172,17 +173,17 @@ adminRoutes.openapi(putApp, async (c) => {
     appId: body.appId,
     appSecret: body.appSecret,
     tokenMode: body.tokenMode,
-    appType: body.type,
+    appType: body.type ?? previous?.type,
   });
   if (!configured.ok) throw GatewayError.fromKeeper(configured);
   const now = new Date().toISOString();
   const record: AppRecord = {
     appKey,
     appId: body.appId,
-    type: body.type,
-    tokenMode: body.tokenMode,
-    profile: body.profile,
-    qrAuth: body.qrAuth,
+    type: body.type ?? previous?.type ?? configured.appType,
+    tokenMode: configured.tokenMode,
+    profile: body.profile ?? previous?.profile ?? {},
+    qrAuth: body.qrAuth ?? previous?.qrAuth ?? DEFAULT_QR_AUTH,
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
   };
@@ -190,12 +191,11 @@ adminRoutes.openapi(putApp, async (c) => {
   if (previous && previous.appId !== body.appId) await keeperFor(c.env, previous.appId).detach(appKey);
   // The latest registration sets the token mode for every appKey of the appid (SPEC §4): keep
   // the other appKeys' records in step with the keeper.
-  const shared = await keeperFor(c.env, body.appId).status();
-  for (const sibling of shared.configured ? shared.appKeys : []) {
+  for (const sibling of configured.appKeys) {
     if (sibling === appKey) continue;
     const other = await findApp(c.env.REGISTRY, sibling, true);
-    if (other && other.appId === body.appId && other.tokenMode !== body.tokenMode) {
-      await saveApp(c.env.REGISTRY, { ...other, tokenMode: body.tokenMode, updatedAt: now });
+    if (other && other.appId === body.appId && other.tokenMode !== configured.tokenMode) {
+      await saveApp(c.env.REGISTRY, { ...other, tokenMode: configured.tokenMode, updatedAt: now });
     }
   }
   return c.json({ code: 200 as const, data: record, error: "" as const }, previous ? 200 : 201);

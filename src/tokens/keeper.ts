@@ -50,8 +50,10 @@ export type ConfigureInput = {
   appKey: string;
   appId: string;
   appSecret?: string | undefined;
-  tokenMode: "stable" | "classic";
-  appType: AppType;
+  /** Omitted: keep the appid's current mode (stable for a new appid). */
+  tokenMode?: "stable" | "classic" | undefined;
+  /** Omitted: keep the appid's current type (miniprogram for a new appid). */
+  appType?: AppType | undefined;
 };
 
 const LABEL: Record<CredentialKind, string> = { access_token: "access_token", jsapi_ticket: "jsapi_ticket" };
@@ -97,9 +99,11 @@ export class TokenKeeper extends DurableObject<Env> {
     if (!appSecret) {
       return { ok: false, status: 400, message: "appSecret: required the first time an appId is registered" };
     }
+    const tokenMode = input.tokenMode ?? existing?.tokenMode ?? "stable";
+    const appType = input.appType ?? existing?.appType ?? "miniprogram";
     const credentialsChanged =
-      !existing || existing.appSecret !== appSecret || existing.tokenMode !== input.tokenMode;
-    this.store.saveApp({ appId: input.appId, appSecret, tokenMode: input.tokenMode, appType: input.appType });
+      !existing || existing.appSecret !== appSecret || existing.tokenMode !== tokenMode;
+    this.store.saveApp({ appId: input.appId, appSecret, tokenMode, appType });
     this.store.attachAppKey(input.appKey, Date.now());
     const access = this.store.credential("access_token");
     if (credentialsChanged && access.retryAt !== null) {
@@ -114,7 +118,7 @@ export class TokenKeeper extends DurableObject<Env> {
       });
     }
     await this.arm();
-    return { ok: true };
+    return { ok: true, tokenMode, appType, appKeys: this.store.appKeys() };
   }
 
   async detach(appKey: string): Promise<DetachResult> {

@@ -20,7 +20,15 @@ export type KeeperFailure = {
 
 export type CredentialResult = { ok: true; credential: HeldCredential; refreshed: boolean } | KeeperFailure;
 
-export type ConfigureResult = { ok: true } | KeeperFailure;
+/** The appid's effective settings after a registration, shared by every appKey naming it. */
+export type ConfigureResult =
+  | {
+      ok: true;
+      tokenMode: "stable" | "classic";
+      appType: "miniprogram" | "officialaccount";
+      appKeys: string[];
+    }
+  | KeeperFailure;
 
 export type DetachResult = { ok: true; remainingAppKeys: number };
 

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { useToken } from "../simulator/sim-client.ts";
+import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+
+// SPEC §5: POST /api/v1/Common/WxToken?appid= (API key of an app with that appid) answers the
+// RequestResult envelope (§3): Data {access_token, expires_in, expires_time, create_time,
+// errcode, errmsg}, Status 0, Message "", Total 0.
+
+const CHINA_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+08:00$/;
+
+type LegacyToken = {
+  access_token: string;
+  expires_in: number;
+  expires_time: string;
+  create_time: string;
+  errcode: number;
+  errmsg: string;
+};
+type RequestResult = { Data: LegacyToken | null; Status: number; Message: string; Total: number };
+
+describe("legacy WxToken, JSON", () => {
+  it("answers the current token in a RequestResult", async () => {
+    const app = await registerApp("gw-legacy-json", "wxgwlegacyjson1");
+    const answer = await call<RequestResult>("POST", `/api/v1/Common/WxToken?appid=${app.appId}`, {
+      token: app.apiKey,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("Content-Type")).toMatch(/^application\/json/);
+    expect(answer.body).toEqual({
+      Data: {
+        access_token: expect.any(String),
+        expires_in: expect.any(Number),
+        expires_time: expect.stringMatching(CHINA_ISO),
+        create_time: expect.stringMatching(CHINA_ISO),
+        errcode: 0,
+        errmsg: "ok",
+      },
+      Status: 0,
+      Message: "",
+      Total: 0,
+    });
+    const data = answer.body.Data!;
+    expect(data.expires_in).toBeGreaterThan(7000);
+    expect(data.expires_in).toBeLessThanOrEqual(7200);
+    expect((await useToken(data.access_token)).errcode ?? 0).toBe(0);
+
+    // The same token the v1 endpoint hands out: one keeper, one upstream call.
+    const v1 = await getToken(app);
+    expect(v1.body.data.access_token).toBe(data.access_token);
+    expect(await upstreamTokenCalls(app.appId)).toBe(1);
+  });
+
+  it("a missing appid is a 400 in the RequestResult envelope", async () => {
+    const app = await registerApp("gw-legacy-noid", "wxgwlegacynoid1");
+    const answer = await call<RequestResult>("POST", "/api/v1/Common/WxToken", { token: app.apiKey });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      Data: null,
+      Status: 1,
+      Message: expect.stringContaining("appid"),
+      Total: 0,
+    });
+  });
+});
+
+describe("legacy WxToken, WeChat failure", () => {
+  it("answers Status 1 with WeChat's errcode and errmsg in Data", async () => {
+    const app = await registerApp("gw-legacy-fail", "wxgwlegacyfail1", {
+      simulator: { secret: "another-secret" },
+    });
+    const answer = await call<RequestResult>("POST", `/api/v1/Common/WxToken?appid=${app.appId}`, {
+      token: app.apiKey,
+    });
+    expect(answer.status).toBe(502);
+    expect(answer.body).toMatchObject({ Status: 1, Total: 0, Data: { access_token: "", errcode: 40125 } });
+    expect(answer.body.Message).toMatch(/\S/);
+    expect(answer.body.Data?.errmsg).toMatch(/\S/);
+  });
+});
