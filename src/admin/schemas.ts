@@ -44,7 +44,9 @@ export const AppRegistrationSchema = z
     type: z
       .enum(["miniprogram", "officialaccount"])
       .optional()
-      .openapi({ description: "miniprogram when first registered; omitted on update keeps the stored value" }),
+      .openapi({
+        description: "miniprogram when first registered; omitted on update keeps the stored value",
+      }),
     tokenMode: z
       .enum(["stable", "classic"])
       .optional()
