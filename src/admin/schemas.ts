@@ -41,12 +41,9 @@ export const AppRegistrationSchema = z
       .max(128)
       .optional()
       .openapi({ description: "Required the first time an appId is registered; never returned." }),
-    type: z
-      .enum(["miniprogram", "officialaccount"])
-      .optional()
-      .openapi({
-        description: "miniprogram when first registered; omitted on update keeps the stored value",
-      }),
+    type: z.enum(["miniprogram", "officialaccount"]).optional().openapi({
+      description: "miniprogram when first registered; omitted on update keeps the stored value",
+    }),
     tokenMode: z
       .enum(["stable", "classic"])
       .optional()
