@@ -17,7 +17,7 @@ const keyIndexPrefix = (appKey: string) => `appkeys:${appKey}:`;
 export type ApiKeyRecord = { id: string; appKey: string; hash: string; createdAt: string };
 export type ApiKeyCheck = { ok: true; appKey: string } | { ok: false; reason: "unknown" };
 
-/** `fresh` skips the edge cache: an operator expects to see their own write at once. */
+/** `fresh` reads without the cacheTtl hint: an operator should see their own write (KV shows it at once where it was written). */
 export async function findApp(kv: KVNamespace, appKey: string, fresh = false): Promise<AppRecord | null> {
   if (fresh) return kv.get<AppRecord>(appName(appKey), "json");
   return kv.get<AppRecord>(appName(appKey), { type: "json", cacheTtl: REGISTRY_CACHE_TTL_SECONDS });

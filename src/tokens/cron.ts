@@ -1,11 +1,12 @@
 import { allScheduleShards, scheduleFor } from "./schedule.ts";
 
 /**
- * Keepers re-armed per tick at most. A cron invocation may make 1,000 subrequests on the paid
- * plan (each Durable Object call is one); 16 shard reads + 200 keeper calls stays far inside it,
- * and anything left over is picked up on the next minute's tick, most overdue first.
+ * Keepers re-armed per tick at most. Each Durable Object call is a subrequest, and the Workers
+ * Free plan allows 50 per invocation: 16 shard reads + 32 keeper calls fit on every plan. Only
+ * keepers whose own alarm failed land here, so 32 a minute (46,080 a day) is ample; any backlog
+ * is worked off on the next ticks, most overdue first.
  */
-export const CRON_MAX_KEEPERS_PER_TICK = 200;
+export const CRON_MAX_KEEPERS_PER_TICK = 32;
 /** Keeper calls in flight at once during a tick. */
 const CRON_CONCURRENCY = 16;
 
@@ -25,7 +26,11 @@ export type CronTickReport = {
 export async function runCronTick(env: Env, now: number): Promise<CronTickReport> {
   const shards = allScheduleShards(env);
   const perShard = await Promise.all(shards.map((shard) => shard.overdue(now, CRON_MAX_KEEPERS_PER_TICK)));
-  const overdue = perShard.flat().slice(0, CRON_MAX_KEEPERS_PER_TICK);
+  const overdue = perShard
+    .flat()
+    .sort((a, b) => a.checkBy - b.checkBy)
+    .slice(0, CRON_MAX_KEEPERS_PER_TICK)
+    .map((row) => row.appId);
   const report: CronTickReport = {
     shardsRead: shards.length,
     overdue: overdue.length,

@@ -58,12 +58,12 @@ export class RefreshSchedule extends DurableObject<Env> {
     );
   }
 
-  /** The most overdue appids (check_by ≤ now), oldest first, at most `limit`. */
-  async overdue(now: number, limit: number): Promise<string[]> {
+  /** The most overdue keepers (check_by ≤ now), oldest first, at most `limit`. */
+  async overdue(now: number, limit: number): Promise<{ appId: string; checkBy: number }[]> {
     return this.sql
-      .exec("SELECT app_id FROM due WHERE check_by <= ? ORDER BY check_by LIMIT ?", now, limit)
+      .exec("SELECT app_id, check_by FROM due WHERE check_by <= ? ORDER BY check_by LIMIT ?", now, limit)
       .toArray()
-      .map((row) => String(row.app_id));
+      .map((row) => ({ appId: String(row.app_id), checkBy: Number(row.check_by) }));
   }
 
   /** Rows in this shard: for the status of the cron itself and for tests. */

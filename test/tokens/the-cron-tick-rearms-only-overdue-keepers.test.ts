@@ -7,7 +7,7 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
-import { runCronTick } from "../../src/tokens/cron.ts";
+import { CRON_MAX_KEEPERS_PER_TICK, runCronTick } from "../../src/tokens/cron.ts";
 import { allScheduleShards, SCHEDULE_SHARDS, scheduleFor } from "../../src/tokens/schedule.ts";
 import { SECRET, sim } from "../simulator/sim-client.ts";
 import { alarmOf, keeper } from "../support/keeper.ts";
@@ -79,5 +79,21 @@ describe("cron backstop", () => {
     );
     await waitOnExecutionContext(ctx);
     expect(await scheduleFor(env, "wxcrongone00001").overdue(Date.now(), 10)).toEqual([]);
+  });
+
+  it("with a backlog beyond one tick, the most overdue keepers across all shards go first", async () => {
+    const now = Date.now();
+    const backlog = Array.from({ length: CRON_MAX_KEEPERS_PER_TICK + 8 }, (_, i) => ({
+      appId: `wxcronbacklog${String(i).padStart(3, "0")}`,
+      checkBy: now - (i + 1) * 60_000,
+    }));
+    for (const row of backlog) await scheduleFor(env, row.appId).record(row.appId, row.checkBy);
+
+    const report = await runCronTick(env, now);
+
+    // None of these appids is registered, so each one handled is removed from the schedule.
+    expect(report.removed).toBe(CRON_MAX_KEEPERS_PER_TICK);
+    const left = (await Promise.all(allScheduleShards(env).map((s) => s.overdue(now, 100)))).flat();
+    expect(left.map((row) => row.appId).sort()).toEqual(backlog.slice(0, 8).map((row) => row.appId));
   });
 });
