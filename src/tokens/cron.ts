@@ -1,4 +1,4 @@
-import { allScheduleShards, scheduleFor } from "./schedule.ts";
+import { allScheduleShards } from "./schedule.ts";
 
 /**
  * Keepers re-armed per tick at most. Each Durable Object call is a subrequest, and the Workers
@@ -44,14 +44,10 @@ export async function runCronTick(env: Env, now: number): Promise<CronTickReport
     while (next < overdue.length) {
       const appId = overdue[next++]!;
       try {
-        const result = await env.TOKEN_KEEPER.getByName(appId).checkIn();
-        if (result.ok) {
-          report.rearmed++;
-        } else {
-          // The appid is no longer registered: drop its stale schedule row.
-          await scheduleFor(env, appId).record(appId, null);
-          report.removed++;
-        }
+        // One subrequest per keeper: an unregistered one drops its own stale schedule row.
+        const result = await env.TOKEN_KEEPER.getByName(appId).checkIn(appId);
+        if (result.ok) report.rearmed++;
+        else report.removed++;
       } catch (error) {
         report.failed++;
         console.log(

@@ -80,8 +80,8 @@ function notConfigured(): KeeperFailure {
 export class TokenKeeper extends DurableObject<Env> {
   private readonly store: KeeperStore;
   private readonly inflight = new Map<CredentialKind, Promise<RefreshOutcome>>();
-  /** The check-by time last written to the schedule shard, to skip redundant writes. */
-  private publishedCheckBy: number | null = null;
+  /** The check-by time last written to the schedule shard (undefined: unknown), to skip redundant writes. */
+  private publishedCheckBy: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -286,10 +286,19 @@ export class TokenKeeper extends DurableObject<Env> {
     };
   }
 
-  /** Called by the cron for keepers whose alarm looks missing: re-arm it (it fires at once if due). */
-  async checkIn(): Promise<{ ok: true; alarmAt: number | null } | { ok: false; reason: "not_configured" }> {
-    if (!this.store.app) return { ok: false, reason: "not_configured" };
-    this.publishedCheckBy = null;
+  /**
+   * Called by the cron for keepers whose alarm looks missing: re-arm it (it fires at once if due).
+   * A keeper whose appid is no longer registered drops its own schedule row, so that this costs
+   * the cron one subrequest either way.
+   */
+  async checkIn(
+    appId: string,
+  ): Promise<{ ok: true; alarmAt: number | null } | { ok: false; reason: "not_configured" }> {
+    this.publishedCheckBy = undefined;
+    if (!this.store.app) {
+      await this.publishSchedule(appId, null);
+      return { ok: false, reason: "not_configured" };
+    }
     return { ok: true, alarmAt: await this.arm() };
   }
 
