@@ -56,8 +56,6 @@ export type ConfigureInput = {
   appType?: AppType | undefined;
 };
 
-const LABEL: Record<CredentialKind, string> = { access_token: "access_token", jsapi_ticket: "jsapi_ticket" };
-
 function log(event: string, fields: Record<string, unknown>): void {
   // Only identifiers and outcomes: never a token, ticket or secret.
   console.log(JSON.stringify({ event, ...fields }));
@@ -480,7 +478,7 @@ export class TokenKeeper extends DurableObject<Env> {
       errcode: failure.errcode,
       failuresInRow,
     });
-    return { ok: false, failure: this.failureOf(record, now) };
+    return { ok: false, failure: this.lastFailure(record, now) };
   }
 
   /** Answers with the held credential when it is still good, else with why there is none. */
@@ -497,12 +495,9 @@ export class TokenKeeper extends DurableObject<Env> {
     return outcome.ok ? this.lastFailure(current, now) : outcome.failure;
   }
 
+  /** Why no credential can be handed out, from the last recorded failure. */
   private lastFailure(record: CredentialRecord, now: number): KeeperFailure {
-    return this.failureOf(record, now);
-  }
-
-  private failureOf(record: CredentialRecord, now: number): KeeperFailure {
-    const what = LABEL[record.kind];
+    const what = record.kind;
     const retryAfterSeconds =
       record.retryAt === null ? undefined : Math.max(1, secondsUntil(record.retryAt, now));
     const wechat =
