@@ -1,4 +1,5 @@
 import type { KeeperFailure } from "./tokens/results.ts";
+import type { BusinessFailure } from "./wechat/failures.ts";
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 502 | 503;
 
@@ -29,7 +30,8 @@ export class GatewayError extends Error {
     this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 
-  static fromKeeper(failure: KeeperFailure): GatewayError {
+  /** From a failure that crossed an RPC boundary (a keeper's answer) or a WeChat business call. */
+  static from(failure: KeeperFailure | BusinessFailure): GatewayError {
     return new GatewayError(failure.status, failure.message, failure);
   }
 }

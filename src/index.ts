@@ -3,8 +3,12 @@ import { adminRoutes } from "./routes/admin.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { type GatewayEnv, handleError } from "./routes/envelope.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { jssdkRoutes } from "./routes/jssdk.ts";
 import { legacyRoutes } from "./routes/legacy.ts";
+import { linkRoutes } from "./routes/links.ts";
+import { messageRoutes } from "./routes/messages.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { userRoutes } from "./routes/users.ts";
 import { runCronTick } from "./tokens/cron.ts";
 
 export { TokenKeeper } from "./tokens/keeper.ts";
@@ -26,6 +30,10 @@ app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
 app.route("/", healthRoutes);
 app.route("/", tokenRoutes);
 app.route("/", legacyRoutes);
+app.route("/", userRoutes);
+app.route("/", messageRoutes);
+app.route("/", linkRoutes);
+app.route("/", jssdkRoutes);
 app.route("/", adminRoutes);
 app.route("/", docsRoutes);
 

@@ -175,7 +175,7 @@ adminRoutes.openapi(putApp, async (c) => {
     tokenMode: body.tokenMode,
     appType: body.type ?? previous?.type,
   });
-  if (!configured.ok) throw GatewayError.fromKeeper(configured);
+  if (!configured.ok) throw GatewayError.from(configured);
   const now = new Date().toISOString();
   const record: AppRecord = {
     appKey,
@@ -265,7 +265,7 @@ adminRoutes.openapi(forceRefresh, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
   const result = await keeperFor(c.env, app.appId).forceRefresh();
-  if (!result.ok) throw GatewayError.fromKeeper(result);
+  if (!result.ok) throw GatewayError.from(result);
   return c.json(
     {
       code: 200 as const,

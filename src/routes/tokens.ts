@@ -39,7 +39,7 @@ export function presentToken(
 }
 
 export function credentialOrThrow(result: CredentialResult): HeldCredential {
-  if (!result.ok) throw GatewayError.fromKeeper(result);
+  if (!result.ok) throw GatewayError.from(result);
   return result.credential;
 }
 

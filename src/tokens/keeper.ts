@@ -4,11 +4,15 @@ import { chinaDay, nextChinaMidnight, secondsUntil } from "../time.ts";
 import {
   requestAccessToken,
   requestJsapiTicket,
+  requestLoginSession,
   type UpstreamFailure,
   type UpstreamResult,
   withRetries,
 } from "../wechat/client.ts";
-import { TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import { businessFailure } from "../wechat/failures.ts";
+import { fullJitterDelayMs, sleep } from "../wechat/retry.ts";
+import { BUSY_MAX_ATTEMPTS, type TokenSource } from "../wechat/upstream.ts";
 import {
   budgetAllows,
   dueAfterIssue,
@@ -35,8 +39,11 @@ import type {
   ForcedRefreshResult,
   KeeperFailure,
   KeeperStatus,
+  SessionLookup,
+  SignInResult,
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
+import { LoginSessions } from "./sessions.ts";
 import { type AppType, type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
 
 /** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */
@@ -77,6 +84,7 @@ function notConfigured(): KeeperFailure {
  */
 export class TokenKeeper extends DurableObject<Env> {
   private readonly store: KeeperStore;
+  private readonly sessions: LoginSessions;
   private readonly inflight = new Map<CredentialKind, Promise<RefreshOutcome>>();
   /** The check-by time last written to the schedule shard (undefined: unknown), to skip redundant writes. */
   private publishedCheckBy: number | null | undefined = undefined;
@@ -84,6 +92,7 @@ export class TokenKeeper extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new KeeperStore(ctx.storage.sql);
+    this.sessions = new LoginSessions(ctx.storage.sql);
   }
 
   // ---- RPC: registry -------------------------------------------------------------------------
@@ -124,6 +133,7 @@ export class TokenKeeper extends DurableObject<Env> {
     if (remainingAppKeys === 0) {
       const appId = this.store.app?.appId;
       this.store.clear();
+      this.sessions.clear();
       await this.ctx.storage.deleteAlarm();
       if (appId) await this.publishSchedule(appId, null);
     }
@@ -236,6 +246,51 @@ export class TokenKeeper extends DurableObject<Env> {
     };
   }
 
+  // ---- RPC: mini-program login sessions -----------------------------------------------------
+
+  /**
+   * JSCode2Session: exchanges a wx.login code (here, because only the keeper knows the secret)
+   * and opens a session whose token is all the caller gets. A code is single use, so only
+   * "busy" answers, which say the code was not looked at, are retried.
+   */
+  async signIn(appKey: string, jsCode: string): Promise<SignInResult> {
+    const app = this.store.app;
+    if (!app) return notConfigured();
+    const base = readSettings(this.env).apiBase;
+    let result = await requestLoginSession({ base, appId: app.appId, appSecret: app.appSecret, jsCode });
+    for (
+      let attempt = 1;
+      attempt < BUSY_MAX_ATTEMPTS &&
+      !result.ok &&
+      result.errcode !== undefined &&
+      BUSY_ERRCODES.has(result.errcode);
+      attempt++
+    ) {
+      await sleep(fullJitterDelayMs(attempt, 200, 1_000));
+      result = await requestLoginSession({ base, appId: app.appId, appSecret: app.appSecret, jsCode });
+    }
+    if (!result.ok) {
+      log("sign_in_failed", { appId: app.appId, errcode: result.errcode, failure: result.kind });
+      return businessFailure(
+        result.errcode === undefined
+          ? { kind: "unreachable", reason: result.reason }
+          : { kind: "errcode", errcode: result.errcode, errmsg: result.errmsg ?? "" },
+        { path: "/sns/jscode2session" },
+      );
+    }
+    const opened = await this.sessions.open(
+      { appKey, openid: result.openid, unionid: result.unionid, sessionKey: result.sessionKey },
+      Date.now(),
+    );
+    return { ok: true, sessionToken: opened.token, expiresAt: opened.expiresAt };
+  }
+
+  /** The session behind a token from signIn, while it lasts. */
+  async loginSession(sessionToken: string): Promise<SessionLookup> {
+    const session = await this.sessions.find(sessionToken, Date.now());
+    return session ? { ok: true, session } : { ok: false };
+  }
+
   /** Whether `token` is this appid's current or still-in-grace previous access_token. */
   async recognizesToken(token: string): Promise<boolean> {
     const now = Date.now();
@@ -311,6 +366,7 @@ export class TokenKeeper extends DurableObject<Env> {
     if (this.ticketIsWarm(ticket, now) && isDue(ticket, now) && mayTryNow(ticket, now)) {
       await this.refresh("jsapi_ticket", "scheduled");
     }
+    this.sessions.purgeExpired(now);
     await this.arm();
   }
 
@@ -566,4 +622,13 @@ export class TokenKeeper extends DurableObject<Env> {
 
 export function keeperFor(env: Env, appId: string) {
   return env.TOKEN_KEEPER.getByName(appId);
+}
+
+/** The appid's access_token as the business-API client sees it: current, or refreshed after a rejection. */
+export function tokenSourceFor(env: Env, appId: string): TokenSource {
+  const keeper = keeperFor(env, appId);
+  return {
+    current: () => keeper.getAccessToken(),
+    rejected: (token) => keeper.reportInvalid(token, { seenRejected: true }),
+  };
 }

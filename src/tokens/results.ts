@@ -1,3 +1,5 @@
+import type { LoginSession } from "./sessions.ts";
+
 // What a TokenKeeper answers across RPC: plain discriminated unions (error classes lose their
 // properties on the way across the RPC boundary).
 
@@ -61,3 +63,7 @@ export type KeeperStatus =
       forcedRefreshesToday: number;
       alarmAt: number | null;
     };
+
+export type SignInResult = { ok: true; sessionToken: string; expiresAt: number } | KeeperFailure;
+
+export type SessionLookup = { ok: true; session: LoginSession } | { ok: false };

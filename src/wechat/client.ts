@@ -45,11 +45,11 @@ function classify(errcode: number): FailureKind {
 }
 
 /** Reads a WeChat JSON answer; anything unexpected becomes a transient failure, never a throw. */
-async function callWeChat(
+async function callWeChat<T extends { ok: true }>(
   url: string,
   init: RequestInit,
-  pick: (body: Record<string, unknown>) => IssuedCredential | null,
-): Promise<UpstreamResult> {
+  pick: (body: Record<string, unknown>) => T | null,
+): Promise<T | UpstreamFailure> {
   // An AbortController rather than AbortSignal.timeout(): the latter's timer cannot be cancelled,
   // so every call would keep the Durable Object busy for the full timeout after it answered.
   const controller = new AbortController();
@@ -160,4 +160,30 @@ export async function withRetries(
     last = result;
   }
   return last!;
+}
+
+export type LoginSession = { ok: true; openid: string; sessionKey: string; unionid: string | null };
+
+/**
+ * /sns/jscode2session: exchanges a mini program's wx.login code for the user's openid and
+ * session_key. Codes are single use, so the caller must not retry anything but "busy".
+ */
+export function requestLoginSession(req: {
+  base: string;
+  appId: string;
+  appSecret: string;
+  jsCode: string;
+}): Promise<LoginSession | UpstreamFailure> {
+  const query = new URLSearchParams({
+    appid: req.appId,
+    secret: req.appSecret,
+    js_code: req.jsCode,
+    grant_type: "authorization_code",
+  });
+  return callWeChat(`${req.base}/sns/jscode2session?${query}`, { method: "GET" }, (body) => {
+    const { openid, session_key: sessionKey, unionid } = body;
+    if (typeof openid !== "string" || openid === "" || typeof sessionKey !== "string" || sessionKey === "")
+      return null;
+    return { ok: true as const, openid, sessionKey, unionid: typeof unionid === "string" ? unionid : null };
+  });
 }
