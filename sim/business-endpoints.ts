@@ -75,7 +75,10 @@ export function getApiQuota(state: SimulatorState, call: WeChatCall): Response {
   return wechatOk({ quota: { daily_limit: dailyLimit, used, remain: Math.max(0, dailyLimit - used) } });
 }
 
-/** Resets today's counters of the token's own app; 10 resets per month, then 48006. */
+/**
+ * Resets today's counters of the token's own app (calls, and links/codes generated today; not the
+ * lifetime getwxacode total); 10 resets per month, then 48006.
+ */
 export function clearQuota(state: SimulatorState, call: WeChatCall): Response {
   if (call.method !== "POST") return wechatError(WECHAT_ERRORS.requirePost);
   const auth = authenticateAccessToken(state, call.query);
@@ -93,5 +96,6 @@ export function clearQuota(state: SimulatorState, call: WeChatCall): Response {
   }
   app.clearQuotaUses.record(now);
   app.calls.resetToday();
+  app.issued.resetToday();
   return wechatOk();
 }

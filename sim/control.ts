@@ -3,101 +3,83 @@
 //
 //   GET    /__sim/health                      -> {ok: true}
 //   GET    /__sim/apps                        -> {apps: [appid...]}
-//   PUT    /__sim/apps/{appid}                {secret, tokenLifetimeSeconds?, whitelisted?, quotas?} -> settings
-//   GET    /__sim/apps/{appid}                -> calls, tokens, ticket, clock... (see describeApp)
+//   PUT    /__sim/apps/{appid}                {secret, tokenLifetimeSeconds?, whitelisted?, quotas?,
+//                                              published?, pages?, templates?, riskyWords?} -> settings
+//          quotas: {token, stableNormal, stableForce, ticket, links, wxacodeUnlimitPerMinute,
+//                   wxacodeDaily, wxacodeTotal} (any subset); pages and riskyWords replace the lists;
+//          templates {id: [data keys...] | null} is merged in (null removes a template)
+//   GET    /__sim/apps/{appid}                -> settings, calls (+ byPath), tokens, ticket, clock, issued,
+//                                                users, messages (last 50), requests (last 50)... (describeApp)
 //   DELETE /__sim/apps/{appid}                -> forgets the app and its tokens
-//   POST   /__sim/apps/{appid}/faults         {kind, times?, paths?, delayMs?, errcode?, errmsg?}
+//   POST   /__sim/apps/{appid}/faults         {kind, times?, paths?, delayMs?, errcode?, errmsg?, contentType?}
 //   DELETE /__sim/apps/{appid}/faults
-//   PUT    /__sim/apps/{appid}/outage         {kind, paths?, delayMs?, errcode?, errmsg?}
+//   PUT    /__sim/apps/{appid}/outage         {kind, paths?, delayMs?, errcode?, errmsg?, contentType?}
 //   DELETE /__sim/apps/{appid}/outage
 //   POST   /__sim/apps/{appid}/advance        {seconds}
 //   POST   /__sim/apps/{appid}/invalidate     {slot?: "classic" | "stable" | "all"}
+//   POST   /__sim/apps/{appid}/login-codes    {openid?, unionid?: string | null, blocked?}
+//                                             -> {code, openid, session_key, unionid, blocked, expiresAt}
+//   GET    /__sim/apps/{appid}/users          -> {users: [user...]}
+//   PUT    /__sim/apps/{appid}/users/{openid} {unionid?: string | null, subscribe?: 0 | 1} -> user
+//   GET    /__sim/apps/{appid}/users/{openid} -> user
+//          user: {openid, unionid, subscribe, subscribeTime, session_key, lastLoginAt,
+//                 authorizations: [{template_id, scene: string | null, remaining}]}
+//   POST   /__sim/apps/{appid}/users/{openid}/authorizations  {template_id, scene?, count?}
+//                                             -> {openid, authorizations}
+//
+// Fault kind "contentType" does not replace an answer: it relabels the next successful answers on
+// its paths with `contentType` ("" = no Content-Type header at all).
 
-import type { AppRegistration, DailyQuotas, IssuedTicket, SimulatedApp } from "./app.ts";
+import type { AppRegistration, IssuedTicket, Quotas, SimulatedApp, Templates } from "./app.ts";
+import {
+  type Body,
+  ControlError,
+  isObject,
+  json,
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  optionalStringArray,
+  readBody,
+  requiredFiniteNumber,
+} from "./control-body.ts";
+import { describeUser, issueLoginCode, routeUsers } from "./control-users.ts";
 import { DEFAULT_SLOW_DELAY_MS, FAULT_KINDS, type Fault, type FaultKind } from "./faults.ts";
 import type { SimulatorState } from "./state.ts";
 import type { IssuedToken, TokenSlot, TokenSlotName } from "./tokens.ts";
-
-class ControlError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
-type Body = Record<string, unknown>;
-
-async function readBody(req: Request): Promise<Body> {
-  const text = await req.text();
-  if (text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ControlError(400, "body is not JSON");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ControlError(400, "body must be a JSON object");
-  }
-  return value as Body;
-}
-
-// ---- field readers: each throws a 400 naming the field ----
-
-function optionalString(body: Body, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw new ControlError(400, `${name} must be a string`);
-  return value;
-}
-
-function optionalBoolean(body: Body, name: string): boolean | undefined {
-  const value = body[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "boolean") throw new ControlError(400, `${name} must be a boolean`);
-  return value;
-}
-
-function optionalInteger(body: Body, name: string, min: number): number | undefined {
-  const value = body[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new ControlError(400, `${name} must be an integer >= ${min}`);
-  }
-  return value;
-}
-
-function requiredFiniteNumber(body: Body, name: string): number {
-  const value = body[name];
-  if (typeof value !== "number" || !Number.isFinite(value))
-    throw new ControlError(400, `${name} must be a number`);
-  return value;
-}
 
 const QUOTA_NAMES = [
   "token",
   "stableNormal",
   "stableForce",
   "ticket",
-] as const satisfies (keyof DailyQuotas)[];
+  "links",
+  "wxacodeUnlimitPerMinute",
+  "wxacodeDaily",
+  "wxacodeTotal",
+] as const satisfies (keyof Quotas)[];
 
-function optionalQuotas(body: Body): Partial<DailyQuotas> | undefined {
+function optionalQuotas(body: Body): Partial<Quotas> | undefined {
   const value = body.quotas;
   if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ControlError(400, "quotas must be an object");
-  }
-  const quotas: Partial<DailyQuotas> = {};
+  if (!isObject(value)) throw new ControlError(400, "quotas must be an object");
+  const quotas: Partial<Quotas> = {};
   for (const name of QUOTA_NAMES) {
-    const limit = optionalInteger(value as Body, name, 0);
+    const limit = optionalInteger(value, name, 0);
     if (limit !== undefined) quotas[name] = limit;
   }
   return quotas;
+}
+
+function optionalTemplates(body: Body): Record<string, string[] | null> | undefined {
+  const value = body.templates;
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ControlError(400, "templates must be an object {template_id: [keys...]}");
+  const templates: Record<string, string[] | null> = {};
+  for (const id of Object.keys(value)) {
+    templates[id] = value[id] === null ? null : (optionalStringArray(value, id) ?? null);
+  }
+  return templates;
 }
 
 function parseRegistration(appid: string, body: Body): AppRegistration {
@@ -106,10 +88,18 @@ function parseRegistration(appid: string, body: Body): AppRegistration {
   const tokenLifetimeSeconds = optionalInteger(body, "tokenLifetimeSeconds", 1);
   const whitelisted = optionalBoolean(body, "whitelisted");
   const quotas = optionalQuotas(body);
+  const published = optionalBoolean(body, "published");
+  const pages = optionalStringArray(body, "pages");
+  const templates = optionalTemplates(body);
+  const riskyWords = optionalStringArray(body, "riskyWords");
   if (secret !== undefined) registration.secret = secret;
   if (tokenLifetimeSeconds !== undefined) registration.tokenLifetimeSeconds = tokenLifetimeSeconds;
   if (whitelisted !== undefined) registration.whitelisted = whitelisted;
   if (quotas !== undefined) registration.quotas = quotas;
+  if (published !== undefined) registration.published = published;
+  if (pages !== undefined) registration.pages = pages;
+  if (templates !== undefined) registration.templates = templates;
+  if (riskyWords !== undefined) registration.riskyWords = riskyWords;
   return registration;
 }
 
@@ -128,12 +118,16 @@ function parseFault(body: Body): Fault {
   const errcode = optionalInteger(body, "errcode", Number.MIN_SAFE_INTEGER);
   if (kind === "errcode" && errcode === undefined)
     throw new ControlError(400, 'kind "errcode" needs an errcode');
+  const contentType = optionalString(body, "contentType");
+  if (kind === "contentType" && contentType === undefined)
+    throw new ControlError(400, 'kind "contentType" needs a contentType ("" for none)');
   return {
     kind: kind as FaultKind,
     paths: paths === undefined ? null : (paths as string[]),
     delayMs: optionalInteger(body, "delayMs", 0) ?? DEFAULT_SLOW_DELAY_MS,
     errcode: errcode ?? -1,
     errmsg: optionalString(body, "errmsg") ?? "simulated error",
+    contentType: contentType ?? "",
   };
 }
 
@@ -145,12 +139,26 @@ export interface AppSettingsView {
   appid: string;
   tokenLifetimeSeconds: number;
   whitelisted: boolean;
-  quotas: DailyQuotas;
+  quotas: Quotas;
+  published: boolean;
+  pages: string[];
+  templates: Templates;
+  riskyWords: string[];
 }
 
 export function describeAppSettings(app: SimulatedApp): AppSettingsView {
-  const { appid, tokenLifetimeSeconds, whitelisted, quotas } = app.settings;
-  return { appid, tokenLifetimeSeconds, whitelisted, quotas: { ...quotas } };
+  const { appid, tokenLifetimeSeconds, whitelisted, quotas, published, pages, templates, riskyWords } =
+    app.settings;
+  return {
+    appid,
+    tokenLifetimeSeconds,
+    whitelisted,
+    quotas: { ...quotas },
+    published,
+    pages: [...pages],
+    templates: { ...templates },
+    riskyWords: [...riskyWords],
+  };
 }
 
 function describeSlot(slot: TokenSlot, now: number) {
@@ -177,8 +185,9 @@ function describeApp(app: SimulatedApp) {
     ...describeAppSettings(app),
     now,
     clockOffsetSeconds: app.clockOffsetMs / 1000,
-    calls: { ...app.calls.total },
+    calls: { ...app.calls.total, byPath: { ...app.calls.byPath } },
     callsToday: app.calls.todaySnapshot(now),
+    issued: { today: app.issued.todaySnapshot(now), total: { ...app.issued.total } },
     tokenCallsInFlight: app.tokenCallsInFlight,
     maxConcurrentTokenCalls: app.maxConcurrentTokenCalls,
     tokens: {
@@ -189,6 +198,9 @@ function describeApp(app: SimulatedApp) {
     cardTicket: describeTicket(app.tickets.get("wx_card")),
     clearQuotaUsedThisMonth: app.clearQuotaUses.used(now),
     faults: { queued: app.faults.describeQueue(), outage: app.faults.outage },
+    users: app.users.all().map((user) => describeUser(app, user)),
+    messages: app.messages.list(),
+    requests: app.requests.list(),
   };
 }
 
@@ -216,7 +228,7 @@ export class ControlApi {
     if (resource === "health" && rawAppid === undefined) {
       return method === "GET" ? json({ ok: true }) : methodNotAllowed();
     }
-    if (resource !== "apps" || rest.length > 0)
+    if (resource !== "apps" || (rest.length > 0 && action !== "users"))
       throw new ControlError(404, `no such control route ${url.pathname}`);
     if (rawAppid === undefined) {
       return method === "GET" ? json({ apps: [...this.state.apps.keys()] }) : methodNotAllowed();
@@ -246,7 +258,10 @@ export class ControlApi {
         return this.advance(app, await readBody(req));
       case "POST invalidate":
         return this.invalidate(app, await readBody(req));
+      case "POST login-codes":
+        return issueLoginCode(app, await readBody(req));
       default:
+        if (action === "users") return routeUsers(app, method, rest, () => readBody(req));
         throw new ControlError(404, `no such control route ${method} ${url.pathname}`);
     }
   }

@@ -25,13 +25,16 @@ function zeroCounts(): CallCounts {
 export class CallCounters {
   /** Since the app was registered. */
   readonly total: CallCounts = zeroCounts();
+  /** Since the app was registered, per request path ("/wxa/getwxacode"). */
+  readonly byPath: Record<string, number> = {};
   private today: CallCounts = zeroCounts();
   private day = "";
 
-  record(kind: CallKind, now: number): void {
+  record(kind: CallKind, path: string, now: number): void {
     this.rollOver(now);
     this.total[kind] += 1;
     this.today[kind] += 1;
+    this.byPath[path] = (this.byPath[path] ?? 0) + 1;
   }
 
   todayCount(kind: CallKind, now: number): number {
@@ -54,6 +57,68 @@ export class CallCounters {
     if (day !== this.day) {
       this.day = day;
       this.today = zeroCounts();
+    }
+  }
+}
+
+/**
+ * Things an app has generated, for the quotas that count what was issued rather than calls made:
+ * URL links + schemes per day, getwxacode per day and in total, getwxacodeunlimit per minute.
+ */
+export const ISSUE_KINDS = ["links", "wxacode", "wxacodeUnlimit"] as const;
+export type IssueKind = (typeof ISSUE_KINDS)[number];
+export type IssueCounts = Record<IssueKind, number>;
+
+function zeroIssues(): IssueCounts {
+  return { links: 0, wxacode: 0, wxacodeUnlimit: 0 };
+}
+
+const MINUTE_MS = 60_000;
+
+export class IssueCounters {
+  readonly total: IssueCounts = zeroIssues();
+  private today: IssueCounts = zeroIssues();
+  private thisMinute: IssueCounts = zeroIssues();
+  private day = "";
+  private minute = -1;
+
+  record(kind: IssueKind, now: number): void {
+    this.rollOver(now);
+    this.total[kind] += 1;
+    this.today[kind] += 1;
+    this.thisMinute[kind] += 1;
+  }
+
+  todayCount(kind: IssueKind, now: number): number {
+    this.rollOver(now);
+    return this.today[kind];
+  }
+
+  minuteCount(kind: IssueKind, now: number): number {
+    this.rollOver(now);
+    return this.thisMinute[kind];
+  }
+
+  todaySnapshot(now: number): IssueCounts {
+    this.rollOver(now);
+    return { ...this.today };
+  }
+
+  /** clear_quota resets daily usage; the lifetime total and the running minute stay. */
+  resetToday(): void {
+    this.today = zeroIssues();
+  }
+
+  private rollOver(now: number): void {
+    const day = chinaDay(now);
+    if (day !== this.day) {
+      this.day = day;
+      this.today = zeroIssues();
+    }
+    const minute = Math.floor(now / MINUTE_MS);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.thisMinute = zeroIssues();
     }
   }
 }

@@ -1,9 +1,20 @@
 // Fault injection: ways WeChat (or the network in front of it) misbehaves, queued per app.
-// A fault is applied before normal processing; a faulted request issues nothing.
+// A fault is applied before normal processing; a faulted request issues nothing. The exception is
+// "contentType", which lets the request through and relabels its successful answer (a proxy that
+// rewrites headers), so clients can be tested on telling images from JSON by their bytes.
 
 import { WECHAT_ERRORS, WECHAT_JSON_CONTENT_TYPE, wechatError } from "./responses.ts";
 
-export const FAULT_KINDS = ["busy", "busy1000", "http500", "garbage", "slow", "drop", "errcode"] as const;
+export const FAULT_KINDS = [
+  "busy",
+  "busy1000",
+  "http500",
+  "garbage",
+  "slow",
+  "drop",
+  "errcode",
+  "contentType",
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A slow fault with no delay given stalls for 30 s: longer than any sane client timeout. */
@@ -18,6 +29,8 @@ export interface Fault {
   /** For "errcode": the WeChat error to answer with. */
   readonly errcode: number;
   readonly errmsg: string;
+  /** For "contentType": the Content-Type successful answers get instead; "" = no Content-Type at all. */
+  readonly contentType: string;
 }
 
 /** "Destroy the connection without answering"; the HTTP adapter turns it into a socket reset. */
@@ -42,6 +55,10 @@ function appliesTo(fault: Fault, path: string): boolean {
   return fault.paths === null || fault.paths.includes(path);
 }
 
+function rewritesAnswers(fault: Fault): boolean {
+  return fault.kind === "contentType";
+}
+
 /** An app's queued one-shot faults plus an optional persistent outage. */
 export class FaultBook {
   private queue: QueuedFault[] = [];
@@ -55,15 +72,35 @@ export class FaultBook {
     this.queue = [];
   }
 
-  /** Queued faults go first (each consumed once); otherwise the outage, if any, applies. */
+  /**
+   * The fault that answers in place of this request, if any: queued faults go first (each consumed
+   * once); otherwise the outage, if any, applies. contentType faults are left for takeAnswerRewrite.
+   */
   take(path: string): Fault | null {
-    const queued = this.queue.find((q) => appliesTo(q.fault, path));
+    return this.takeMatching(path, (fault) => !rewritesAnswers(fault));
+  }
+
+  /** Whether a contentType fault waits for this path (so the answer is worth inspecting). */
+  hasAnswerRewrite(path: string): boolean {
+    return (
+      this.queue.some((q) => rewritesAnswers(q.fault) && appliesTo(q.fault, path)) ||
+      (this.outage !== null && rewritesAnswers(this.outage) && appliesTo(this.outage, path))
+    );
+  }
+
+  /** Takes the contentType fault for a successful answer on this path (consumed like any queued fault). */
+  takeAnswerRewrite(path: string): Fault | null {
+    return this.takeMatching(path, rewritesAnswers);
+  }
+
+  private takeMatching(path: string, kindMatches: (fault: Fault) => boolean): Fault | null {
+    const queued = this.queue.find((q) => kindMatches(q.fault) && appliesTo(q.fault, path));
     if (queued) {
       queued.remaining -= 1;
       if (queued.remaining <= 0) this.queue = this.queue.filter((q) => q !== queued);
       return queued.fault;
     }
-    return this.outage && appliesTo(this.outage, path) ? this.outage : null;
+    return this.outage && kindMatches(this.outage) && appliesTo(this.outage, path) ? this.outage : null;
   }
 
   describeQueue(): { kind: FaultKind; remaining: number; paths: readonly string[] | null }[] {
@@ -111,5 +148,25 @@ export async function applyFault(fault: Fault, signal: AbortSignal): Promise<Fau
     case "slow":
       // If the client gave up meanwhile there is nobody to answer, and nothing must be issued.
       return (await waitUnlessAborted(fault.delayMs, signal)) ? "proceed" : SIMULATOR_DROP;
+    case "contentType":
+      return "proceed";
   }
+}
+
+/** A successful WeChat answer: an image, or HTTP 200 JSON whose errcode is absent or 0. */
+export async function isSuccessfulAnswer(answer: Response): Promise<boolean> {
+  if (answer.status !== 200) return false;
+  const contentType = answer.headers.get("content-type") ?? "";
+  if (contentType.startsWith("image/")) return true;
+  const errcode = /"errcode"\s*:\s*(-?\d+)/.exec(await answer.clone().text())?.[1];
+  return errcode === undefined || errcode === "0";
+}
+
+/** The same answer under another Content-Type, or none when the fault says "". */
+export function relabel(answer: Response, fault: Fault): Response {
+  const headers = new Headers(answer.headers);
+  if (fault.contentType === "") headers.delete("content-type");
+  else headers.set("content-type", fault.contentType);
+  // The body goes over as a stream, so the Response constructor adds no text/plain default.
+  return new Response(answer.body, { status: answer.status, headers });
 }

@@ -1,5 +1,5 @@
 // WeChat's documented limits and timings, in one place so each number carries its reason.
-// Sources: /work/shared/WECHAT.md (§1, §2, §5, §14).
+// Sources: /work/shared/WECHAT.md (§1, §2, §5, §6–§14).
 
 /** WeChat says expires_in is "a value within 7200 s"; this is what it returns today. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 7200;
@@ -33,3 +33,56 @@ export const CLEAR_QUOTA_MONTHLY_LIMIT = 10;
 
 /** WeChat's quota "day" and "month" are calendar periods in China time (UTC+8, no daylight saving). */
 export const CHINA_UTC_OFFSET_SECONDS = 8 * 3600;
+
+// ---- business APIs (WECHAT.md §6–§13) ----
+
+/** wx.login codes are "valid for five minutes" and single-use. */
+export const LOGIN_CODE_LIFETIME_SECONDS = 300;
+
+/** URL links and URL schemes together: at most 500,000 generated per day. */
+export const DEFAULT_LINKS_DAILY_QUOTA = 500_000;
+
+/** getwxacodeunlimit has no total cap but a frequency limit of 5000 a minute. */
+export const DEFAULT_WXACODE_UNLIMIT_PER_MINUTE_QUOTA = 5000;
+
+/** getwxacode: "1 万/天" (10,000 a day)... */
+export const DEFAULT_WXACODE_DAILY_QUOTA = 10_000;
+
+/** ...and 100,000 in the account's lifetime (shared with createwxaqrcode), then 45029. */
+export const DEFAULT_WXACODE_TOTAL_QUOTA = 100_000;
+
+/** Link and scheme expiry: expire_time must lie more than 1 minute ahead... */
+export const LINK_MIN_EXPIRE_AHEAD_SECONDS = 60;
+
+/** ...and at most 30 days ahead ("since 2022-04-11 all links expire within 30 days"). */
+export const LINK_MAX_EXPIRE_AHEAD_SECONDS = 30 * 24 * 3600;
+
+/** expire_interval is counted in days, 1 to 30 (same 30-day ceiling). */
+export const LINK_MAX_EXPIRE_INTERVAL_DAYS = 30;
+
+/** `query` of a link or scheme: at most 1024 characters. */
+export const LINK_QUERY_MAX_LENGTH = 1024;
+
+/** getwxacodeunlimit's scene: at most 32 visible characters. */
+export const WXACODE_SCENE_MAX_LENGTH = 32;
+
+/** getwxacode's path (with its query): the newer docs allow 1024 bytes (older ones said 128). */
+export const WXACODE_PATH_MAX_BYTES = 1024;
+
+/** QR-code width in pixels: default 430, allowed 280 to 1280. */
+export const WXACODE_DEFAULT_WIDTH = 430;
+export const WXACODE_MIN_WIDTH = 280;
+export const WXACODE_MAX_WIDTH = 1280;
+
+/** Official-account one-time subscribe message: title ≤ 15 characters, content ≤ 200. */
+export const ONE_TIME_TITLE_MAX_LENGTH = 15;
+export const ONE_TIME_CONTENT_MAX_LENGTH = 200;
+
+/** msg_sec_check v2: content ≤ 2500 characters (UTF-8). */
+export const SEC_CHECK_CONTENT_MAX_LENGTH = 2500;
+
+/** How many sent messages and business requests GET /__sim/apps/{appid} keeps: enough for any one test. */
+export const SIM_HISTORY_LENGTH = 50;
+
+/** Request bodies kept in the request log are cut to 4 KB so an image-sized body cannot bloat the state. */
+export const SIM_LOGGED_BODY_MAX_CHARS = 4096;

@@ -1,6 +1,6 @@
 // The parts of an incoming WeChat API request the endpoints look at, and WeChat-style body parsing.
 
-import { WECHAT_ERRORS, wechatError } from "./responses.ts";
+import { WECHAT_ERRORS, type WeChatErrorSpec, wechatError } from "./responses.ts";
 
 export interface WeChatCall {
   readonly method: string;
@@ -10,6 +10,8 @@ export interface WeChatCall {
   readonly bodyText: string;
   /** The caller's IP as WeChat's whitelist check would see it. */
   readonly remoteIp: string;
+  /** The request's Content-Type header, null when absent. */
+  readonly contentType: string | null;
 }
 
 export type JsonFields = Record<string, unknown>;
@@ -22,6 +24,16 @@ export function parseJsonBody(bodyText: string): JsonBodyResult {
   const fields = tryParseJsonObject(bodyText);
   if (!fields) return { ok: false, error: wechatError(WECHAT_ERRORS.dataFormatError) };
   return { ok: true, fields };
+}
+
+/**
+ * Like parseJsonBody, but with the errcode an API gives for a body that is not JSON
+ * (the QR-code APIs say 40169 "...or the data is not json string" instead of 47001).
+ */
+export function parseJsonBodyOr(bodyText: string, notJson: WeChatErrorSpec): JsonBodyResult {
+  const parsed = parseJsonBody(bodyText);
+  if (parsed.ok || bodyText.trim() === "") return parsed;
+  return { ok: false, error: wechatError(notJson) };
 }
 
 /** The body as a JSON object, or null if it is not one. */
@@ -50,4 +62,17 @@ export function textField(fields: JsonFields, name: string): string | undefined 
 export function queryParam(query: URLSearchParams, name: string): string | undefined {
   const value = query.get(name);
   return value === null || value === "" ? undefined : value;
+}
+
+/** A JSON object field, or undefined when absent, null or not an object. */
+export function objectField(fields: JsonFields, name: string): JsonFields | undefined {
+  const value = fields[name];
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as JsonFields)
+    : undefined;
+}
+
+/** Length in characters as a person counts them (code points, so an emoji or a CJK character is one). */
+export function characterCount(text: string): number {
+  return [...text].length;
 }

@@ -18,17 +18,35 @@ export const WECHAT_ERRORS = {
     errmsg: "invalid credential, access_token is invalid or not latest",
   },
   invalidGrantType: { errcode: 40002, errmsg: "invalid grant_type" },
+  invalidOpenid: { errcode: 40003, errmsg: "invalid openid" },
   invalidAppid: { errcode: 40013, errmsg: "invalid appid" },
+  invalidCode: { errcode: 40029, errmsg: "invalid code" },
+  invalidTemplateId: { errcode: 40037, errmsg: "invalid template_id" },
   invalidArgs: { errcode: 40097, errmsg: "invalid args" },
   invalidAppsecret: { errcode: 40125, errmsg: "invalid appsecret" },
+  invalidScene: { errcode: 40129, errmsg: "invalid scene" },
+  invalidWxacodePath: { errcode: 40159, errmsg: "invalid length for path or thedata is not json string" },
+  codeBeenUsed: { errcode: 40163, errmsg: "code been used" },
+  invalidWeappPagepath: { errcode: 40165, errmsg: "invalid weapp pagepath" },
+  invalidSceneOrNotJson: {
+    errcode: 40169,
+    errmsg: "invalid length for scene, or the data is not json string",
+  },
+  invalidWidth: { errcode: 40189, errmsg: "invalid width" },
+  invalidQuery: { errcode: 40212, errmsg: "invalid query" },
+  codeBlocked: { errcode: 40226, errmsg: "code blocked" },
   accessTokenMissing: { errcode: 41001, errmsg: "access_token missing" },
   appidMissing: { errcode: 41002, errmsg: "appid missing" },
   appsecretMissing: { errcode: 41004, errmsg: "appsecret missing" },
+  codeMissing: { errcode: 41008, errmsg: "missing code" },
+  invalidPage: { errcode: 41030, errmsg: "invalid page" },
   accessTokenExpired: { errcode: 42001, errmsg: "access_token expired" },
   requireGet: { errcode: 43001, errmsg: "require GET method" },
   requirePost: { errcode: 43002, errmsg: "require POST method" },
+  userRefusedMessage: { errcode: 43101, errmsg: "user refuse to accept the msg" },
   emptyPostData: { errcode: 44002, errmsg: "empty post data" },
   dailyQuotaReached: { errcode: 45009, errmsg: "reach max api daily quota limit" },
+  qrcodeCountOutOfLimit: { errcode: 45029, errmsg: "qrcode count out of limit" },
   /** The classic token endpoint's 45009 points developers at the stable token. */
   classicTokenDailyQuotaReached: {
     errcode: 45009,
@@ -38,7 +56,15 @@ export const WECHAT_ERRORS = {
   dataFormatError: { errcode: 47001, errmsg: "data format error" },
   clearQuotaLimitReached: { errcode: 48006, errmsg: "forbid to clear quota because of reaching the limit" },
   cgiPathNotFound: { errcode: 76021, errmsg: "cgi_path not found, please check" },
+  noOnlineRelease: { errcode: 85079, errmsg: "miniprogram has no online release" },
+  linkExpiryOutOfRange: { errcode: 85401, errmsg: "time limit between 1min and 1year" },
+  riskyContent: { errcode: 87014, errmsg: "risky content" },
 } as const satisfies Record<string, WeChatErrorSpec>;
+
+/** 47003 names the offending field: "argument invalid! data.thing1.value is empty". */
+export function argumentInvalid(detail: string): WeChatErrorSpec {
+  return { errcode: 47003, errmsg: `argument invalid! ${detail}` };
+}
 
 /** IP-whitelist rejection, worded as WeChat does: "invalid ip A ipv6 ::ffff:A, not in whitelist". */
 export function ipNotWhitelisted(remoteIp: string): WeChatErrorSpec {
@@ -62,6 +88,14 @@ export function wechatJson(body: object, status = 200): Response {
   });
 }
 
+/**
+ * A JSON answer whose text the caller wrote by hand: needed when a number must keep more digits
+ * than a double holds (subscribe/send's 19-digit msgid).
+ */
+export function wechatJsonText(text: string): Response {
+  return new Response(text, { status: 200, headers: { "Content-Type": WECHAT_JSON_CONTENT_TYPE } });
+}
+
 export function wechatError(error: WeChatErrorSpec): Response {
   return wechatJson({ errcode: error.errcode, errmsg: `${error.errmsg} rid: ${newRid()}` });
 }
@@ -77,4 +111,18 @@ export function randomBase64Url(byteLength: number): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Random letters and digits, the alphabet of URL-link and scheme tickets and login codes. */
+export function randomBase62(length: number): string {
+  // 248 = 4 * 62: bytes at or above it are skipped so every character is equally likely.
+  let text = "";
+  while (text.length < length) {
+    for (const b of crypto.getRandomValues(new Uint8Array(length * 2))) {
+      if (b < 248 && text.length < length) text += BASE62[b % 62];
+    }
+  }
+  return text;
 }

@@ -4,9 +4,14 @@ import { findTokenOwner } from "./access-token.ts";
 import type { SimulatedApp } from "./app.ts";
 import { clearQuota, getApiDomainIp, getApiQuota, getTicket } from "./business-endpoints.ts";
 import type { CallKind } from "./counters.ts";
+import { generateScheme, generateUrlLink } from "./link-endpoints.ts";
+import { jscode2session } from "./login-endpoints.ts";
+import { getUserInfo, sendOneTimeSubscribeMessage, sendSubscribeMessage } from "./message-endpoints.ts";
 import { tryParseJsonObject, type WeChatCall } from "./request.ts";
+import { msgSecCheck } from "./security-endpoints.ts";
 import type { SimulatorState } from "./state.ts";
 import { classicToken, isForceRefresh, stableToken } from "./token-endpoints.ts";
+import { getLimitedCode, getUnlimitedCode } from "./wxacode-endpoints.ts";
 
 export interface WeChatRoute {
   /** Token endpoints count towards maxConcurrentTokenCalls. */
@@ -14,7 +19,7 @@ export interface WeChatRoute {
   /** The app a request belongs to (for counting and faults), before any validation. */
   identifyApp(state: SimulatorState, call: WeChatCall): SimulatedApp | undefined;
   callKind(call: WeChatCall): CallKind;
-  handle(state: SimulatorState, call: WeChatCall): Response;
+  handle(state: SimulatorState, call: WeChatCall): Response | Promise<Response>;
 }
 
 /** Token endpoints name their app by appid, in the query or the JSON body. */
@@ -51,4 +56,22 @@ export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, W
   ["/cgi-bin/get_api_domain_ip", businessRoute(getApiDomainIp)],
   ["/cgi-bin/openapi/quota/get", businessRoute(getApiQuota)],
   ["/cgi-bin/clear_quota", businessRoute(clearQuota)],
+  // Login names its app by appid + secret rather than a token, but is a business call all the same.
+  [
+    "/sns/jscode2session",
+    {
+      isTokenEndpoint: false,
+      identifyApp: appNamedByAppid,
+      callKind: () => "business",
+      handle: jscode2session,
+    },
+  ],
+  ["/cgi-bin/message/subscribe/send", businessRoute(sendSubscribeMessage)],
+  ["/cgi-bin/message/template/subscribe", businessRoute(sendOneTimeSubscribeMessage)],
+  ["/cgi-bin/user/info", businessRoute(getUserInfo)],
+  ["/wxa/generate_urllink", businessRoute(generateUrlLink)],
+  ["/wxa/generatescheme", businessRoute(generateScheme)],
+  ["/wxa/getwxacodeunlimit", businessRoute(getUnlimitedCode)],
+  ["/wxa/getwxacode", businessRoute(getLimitedCode)],
+  ["/wxa/msg_sec_check", businessRoute(msgSecCheck)],
 ]);

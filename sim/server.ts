@@ -56,6 +56,21 @@ function toWebRequest(req: IncomingMessage, body: Buffer, origin: string, signal
   });
 }
 
+/**
+ * An answer that declares its length (the QR-code images) goes out chunk by chunk as its stream
+ * yields them, with a pause between chunks, so clients meet a body that arrives in pieces.
+ */
+async function streamAnswer(answer: Response, body: ReadableStream<Uint8Array>, res: ServerResponse) {
+  if (res.destroyed) return;
+  res.writeHead(answer.status, Object.fromEntries(answer.headers));
+  for await (const chunk of body) {
+    if (res.destroyed) return;
+    res.write(chunk);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  res.end();
+}
+
 async function serve(simulator: WeChatSimulator, origin: string, req: IncomingMessage, res: ServerResponse) {
   // Lets a slow fault notice that the client gave up, so it neither answers nor issues a token.
   const clientGone = new AbortController();
@@ -67,6 +82,10 @@ async function serve(simulator: WeChatSimulator, origin: string, req: IncomingMe
     const answer = await simulator.handle(request, { remoteIp: req.socket.remoteAddress ?? "127.0.0.1" });
     if (isSimulatorDrop(answer)) {
       req.socket.destroy();
+      return;
+    }
+    if (answer.body && answer.headers.has("content-length")) {
+      await streamAnswer(answer, answer.body, res);
       return;
     }
     const body = Buffer.from(await answer.arrayBuffer());

@@ -3,8 +3,9 @@
 
 import type { AppRegistration } from "./app.ts";
 import { type AppSettingsView, ControlApi, describeAppSettings } from "./control.ts";
-import { applyFault, type SimulatorDrop } from "./faults.ts";
+import { applyFault, isSuccessfulAnswer, relabel, type SimulatorDrop } from "./faults.ts";
 import type { WeChatCall } from "./request.ts";
+import { describeRequest } from "./request-log.ts";
 import { wechatJson } from "./responses.ts";
 import { WECHAT_ROUTES } from "./routes.ts";
 import { SimulatorState } from "./state.ts";
@@ -51,6 +52,7 @@ export class WeChatSimulator {
       query: url.searchParams,
       bodyText: await req.text(),
       remoteIp: meta.remoteIp ?? "127.0.0.1",
+      contentType: req.headers.get("content-type"),
     };
     const route = WECHAT_ROUTES.get(call.path);
     if (!route) {
@@ -60,15 +62,17 @@ export class WeChatSimulator {
 
     const app = route.identifyApp(this.state, call);
     if (!app) {
-      const answer = route.handle(this.state, call);
+      const answer = await route.handle(this.state, call);
       await this.logAnswer(call, undefined, answer);
       return answer;
     }
 
     // Counted as a call: every request that names a registered app on these endpoints, whatever
     // happens next (wrong method or secret, whitelist, over quota, or a fault in its place).
-    app.calls.record(route.callKind(call), app.now());
+    app.calls.record(route.callKind(call), call.path, app.now());
+    // Business requests are logged as received (token calls carry secrets and are only counted).
     if (route.isTokenEndpoint) app.beginTokenCall();
+    else app.requests.add(describeRequest(call, app.now()));
     try {
       const fault = app.faults.take(call.path);
       if (fault) {
@@ -78,7 +82,11 @@ export class WeChatSimulator {
           return outcome;
         }
       }
-      const answer = route.handle(this.state, call);
+      let answer = await route.handle(this.state, call);
+      if (app.faults.hasAnswerRewrite(call.path) && (await isSuccessfulAnswer(answer))) {
+        const rewrite = app.faults.takeAnswerRewrite(call.path);
+        if (rewrite) answer = relabel(answer, rewrite);
+      }
       await this.logAnswer(call, app.settings.appid, answer);
       return answer;
     } finally {
@@ -86,10 +94,13 @@ export class WeChatSimulator {
     }
   }
 
-  /** Logs the status and errcode only: bodies carry tokens and tickets. */
+  /** Logs the status and errcode (or the image type) only: bodies carry tokens and tickets. */
   private async logAnswer(call: WeChatCall, appid: string | undefined, answer: Response): Promise<void> {
     if (!this.log) return;
-    const errcode = /"errcode":(-?\d+)/.exec(await answer.clone().text())?.[1] ?? "0";
-    this.log(`${call.method} ${call.path} app=${appid ?? "-"} -> ${answer.status} errcode ${errcode}`);
+    const contentType = answer.headers.get("content-type") ?? "";
+    const outcome = contentType.startsWith("image/")
+      ? contentType
+      : `errcode ${/"errcode":(-?\d+)/.exec(await answer.clone().text())?.[1] ?? "0"}`;
+    this.log(`${call.method} ${call.path} app=${appid ?? "-"} -> ${answer.status} ${outcome}`);
   }
 }

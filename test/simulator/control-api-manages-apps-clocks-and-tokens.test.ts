@@ -17,7 +17,23 @@ describe("the control API manages apps, their clocks and their tokens", () => {
       appid: "wxsimcontrol01",
       tokenLifetimeSeconds: 3600,
       whitelisted: true,
-      quotas: { token: 5, stableNormal: 500000, stableForce: 20, ticket: 10000 },
+      quotas: {
+        token: 5,
+        stableNormal: 500000,
+        stableForce: 20,
+        ticket: 10000,
+        links: 500000,
+        wxacodeUnlimitPerMinute: 5000,
+        wxacodeDaily: 10000,
+        wxacodeTotal: 100000,
+      },
+      published: true,
+      pages: ["pages/index/index", "pages/login/login", "pages/order/detail"],
+      templates: {
+        "tmpl-order-shipped": ["thing1", "character_string2", "time3"],
+        "tmpl-oa-notice": ["content"],
+      },
+      riskyWords: ["赌博", "代开发票", "risky-test", "fraud-test"],
     });
   });
 

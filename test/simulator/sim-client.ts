@@ -15,22 +15,125 @@ export interface WeChatAnswer {
   ticket?: string;
   ip_list?: string[];
   quota?: { daily_limit: number; used: number; remain: number };
+  // jscode2session, user/info
+  session_key?: string;
+  openid?: string;
+  unionid?: string;
+  subscribe?: 0 | 1;
+  subscribe_time?: number;
+  // subscribe/send (msgid loses digits as a JS number: read the raw text when it matters)
+  msgid?: number;
+  // generate_urllink, generatescheme
+  url_link?: string;
+  openlink?: string;
+  // msg_sec_check v2
+  result?: { suggest: string; label: number };
+  detail?: {
+    strategy: string;
+    errcode: number;
+    suggest: string;
+    label: number;
+    prob?: number;
+    keyword?: string;
+  }[];
+  trace_id?: string;
 }
 
 export interface AppOptions {
   secret?: string;
   tokenLifetimeSeconds?: number;
   whitelisted?: boolean;
-  quotas?: { token?: number; stableNormal?: number; stableForce?: number; ticket?: number };
+  quotas?: {
+    token?: number;
+    stableNormal?: number;
+    stableForce?: number;
+    ticket?: number;
+    /** URL links + schemes per day. */
+    links?: number;
+    wxacodeUnlimitPerMinute?: number;
+    wxacodeDaily?: number;
+    wxacodeTotal?: number;
+  };
+  /** false: links and schemes answer 85079. */
+  published?: boolean;
+  /** Replaces the app's pages. */
+  pages?: string[];
+  /** Merged into the app's templates: id -> data keys; null removes one. */
+  templates?: Record<string, string[] | null>;
+  /** Replaces msg_sec_check's risky words. */
+  riskyWords?: string[];
 }
 
 export interface FaultSpec {
-  kind: "busy" | "busy1000" | "http500" | "garbage" | "slow" | "drop" | "errcode";
+  kind: "busy" | "busy1000" | "http500" | "garbage" | "slow" | "drop" | "errcode" | "contentType";
   times?: number;
   paths?: string[];
   delayMs?: number;
   errcode?: number;
   errmsg?: string;
+  /** For "contentType": the Content-Type successful answers get; "" = none at all. */
+  contentType?: string;
+}
+
+/** What POST /__sim/apps/{appid}/login-codes answers. */
+export interface LoginCode {
+  code: string;
+  openid: string;
+  session_key: string;
+  unionid: string | null;
+  blocked: boolean;
+  /** App-clock ms. */
+  expiresAt: number;
+}
+
+export interface Authorization {
+  template_id: string;
+  /** null for a mini-program subscribe authorization, the scene for an official-account one. */
+  scene: string | null;
+  remaining: number;
+}
+
+export interface SimUser {
+  openid: string;
+  unionid: string | null;
+  subscribe: 0 | 1;
+  /** Unix seconds. */
+  subscribeTime: number;
+  /** From the user's latest login code; null if none was issued. */
+  session_key: string | null;
+  /** App-clock ms of the latest successful jscode2session. */
+  lastLoginAt: number | null;
+  authorizations: Authorization[];
+}
+
+export interface SentMessage {
+  path: string;
+  /** subscribe/send's msgid with all its digits; null for template/subscribe. */
+  msgid: string | null;
+  touser: string;
+  template_id: string;
+  data: unknown;
+  /** subscribe/send's page, or template/subscribe's miniprogram.pagepath. */
+  page: string | null;
+  /** template/subscribe's scene as text. */
+  scene: string | null;
+  sentAt: number;
+  body: Record<string, unknown>;
+}
+
+export interface LoggedRequest {
+  at: number;
+  method: string;
+  path: string;
+  /** All query parameters except access_token; "secret" shows as "<redacted>". */
+  query: Record<string, string>;
+  accessTokenInQuery: boolean;
+  /** First 4 KB of the body. */
+  bodyText: string;
+  bodyLength: number;
+  /** The body contains "access_token" or the query's token value. */
+  bodyHasAccessToken: boolean;
+  contentType: string | null;
 }
 
 interface TokenView {
@@ -40,13 +143,21 @@ interface TokenView {
   expiresInSeconds: number;
 }
 type Counts = Record<"token" | "stableNormal" | "stableForce" | "ticket" | "business", number>;
+type IssueCounts = Record<"links" | "wxacode" | "wxacodeUnlimit", number>;
 
 export interface AppState {
   appid: string;
   now: number;
   clockOffsetSeconds: number;
-  calls: Counts;
+  calls: Counts & { byPath: Record<string, number> };
   callsToday: Counts;
+  /** Links and codes generated (what their quotas count). */
+  issued: { today: IssueCounts; total: IssueCounts };
+  users: SimUser[];
+  /** Last 50 delivered subscribe messages, oldest first. */
+  messages: SentMessage[];
+  /** Last 50 business requests (not token calls), oldest first. */
+  requests: LoggedRequest[];
   tokenCallsInFlight: number;
   maxConcurrentTokenCalls: number;
   tokens: Record<
@@ -95,6 +206,25 @@ export const sim = {
   clearFaults: (appid: string) => controlOk<unknown>("DELETE", `/apps/${appid}/faults`),
   startOutage: (appid: string, fault: FaultSpec) => controlOk<unknown>("PUT", `/apps/${appid}/outage`, fault),
   endOutage: (appid: string) => controlOk<unknown>("DELETE", `/apps/${appid}/outage`),
+  /** A wx.login code for a new user, or for `openid` (created if unknown). */
+  loginCode: (appid: string, options: { openid?: string; unionid?: string | null; blocked?: boolean } = {}) =>
+    controlOk<LoginCode>("POST", `/apps/${appid}/login-codes`, options),
+  putUser: (appid: string, openid: string, changes: { unionid?: string | null; subscribe?: 0 | 1 } = {}) =>
+    controlOk<SimUser>("PUT", `/apps/${appid}/users/${openid}`, changes),
+  user: (appid: string, openid: string) => controlOk<SimUser>("GET", `/apps/${appid}/users/${openid}`),
+  /** Lets the app send `count` messages of the template to the user (with a scene: official-account one-time). */
+  authorize: (
+    appid: string,
+    openid: string,
+    grant: { template_id: string; scene?: string | number; count?: number },
+  ) =>
+    controlOk<{ openid: string; authorizations: Authorization[] }>(
+      "POST",
+      `/apps/${appid}/users/${openid}/authorizations`,
+      grant,
+    ),
+  messages: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).messages,
+  requests: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).requests,
 };
 
 export function classicTokenUrl(appid: string, secret = SECRET): string {
@@ -149,6 +279,50 @@ export async function postBusiness(path: string, token: string, body: unknown): 
     body: JSON.stringify(body),
   });
   return res.json();
+}
+
+/** Registers the app (with options) and returns a working classic access_token for it. */
+export async function appWithToken(appid: string, options: AppOptions = {}): Promise<string> {
+  await sim.registerApp(appid, options);
+  const { access_token } = await fetchClassicToken(appid);
+  if (!access_token) throw new Error(`no token for ${appid}`);
+  return access_token;
+}
+
+/** `${SIM_BASE}${path}?access_token=...&...query`. */
+export function businessUrl(path: string, token: string, query: Record<string, string> = {}): string {
+  return `${SIM_BASE}${path}?${new URLSearchParams({ access_token: token, ...query })}`;
+}
+
+/** A POST whose answer the test reads itself (images, raw JSON text, headers). */
+export function postRaw(path: string, token: string, body: unknown): Promise<Response> {
+  return fetch(businessUrl(path, token), {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export async function getBusiness(
+  path: string,
+  token: string,
+  query: Record<string, string> = {},
+): Promise<WeChatAnswer> {
+  return (await fetch(businessUrl(path, token, query))).json();
+}
+
+/** GET /sns/jscode2session with the test secret unless told otherwise. */
+export async function jscode2session(
+  appid: string,
+  jsCode: string | undefined,
+  options: { secret?: string; grantType?: string } = {},
+): Promise<WeChatAnswer> {
+  const query = new URLSearchParams({
+    appid,
+    secret: options.secret ?? SECRET,
+    grant_type: options.grantType ?? "authorization_code",
+  });
+  if (jsCode !== undefined) query.set("js_code", jsCode);
+  return (await fetch(`${SIM_BASE}/sns/jscode2session?${query}`)).json();
 }
 
 /** WeChat error messages end with a request id like "rid: 655d9278-7c157f97-69055077". */

@@ -1,0 +1,124 @@
+// Control API for an app's users (see control.ts for the route list): login codes as if a user had
+// just called wx.login, users and their unionid / follow state, and one-time subscribe authorizations.
+
+import type { SimulatedApp } from "./app.ts";
+import {
+  type Body,
+  ControlError,
+  json,
+  optionalBoolean,
+  optionalInteger,
+  optionalNullableString,
+  optionalString,
+} from "./control-body.ts";
+import { LOGIN_CODE_LIFETIME_SECONDS } from "./limits.ts";
+import type { SimulatedUser } from "./users.ts";
+
+/** openids in control paths: 1..64 of WeChat's id alphabet (generated ones are 28 long). */
+const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkOpenid(openid: string, name = "openid"): string {
+  if (!OPENID_PATTERN.test(openid)) throw new ControlError(400, `${name} must be 1-64 of [A-Za-z0-9_-]`);
+  return openid;
+}
+
+function optionalSubscribe(body: Body): 0 | 1 | undefined {
+  const value = body.subscribe;
+  if (value === undefined) return undefined;
+  if (value !== 0 && value !== 1) throw new ControlError(400, "subscribe must be 0 or 1");
+  return value;
+}
+
+export function describeUser(app: SimulatedApp, user: SimulatedUser) {
+  return {
+    openid: user.openid,
+    unionid: user.unionid,
+    subscribe: user.subscribe,
+    subscribeTime: user.subscribeTime,
+    session_key: user.sessionKey,
+    lastLoginAt: user.lastLoginAt,
+    authorizations: app.users.authorizationsOf(user.openid),
+  };
+}
+
+/** POST login-codes {openid?, unionid?, blocked?} -> {code, openid, session_key, unionid, expiresAt}. */
+export function issueLoginCode(app: SimulatedApp, body: Body): Response {
+  const openid = optionalString(body, "openid");
+  const unionid = optionalNullableString(body, "unionid");
+  const blocked = optionalBoolean(body, "blocked") ?? false;
+  const now = app.now();
+  const user = app.users.upsert(
+    openid === undefined ? undefined : checkOpenid(openid),
+    unionid === undefined ? {} : { unionid },
+    now,
+  );
+  const code = app.users.issueLoginCode(user, blocked, now);
+  return json({
+    code: code.code,
+    openid: user.openid,
+    session_key: code.sessionKey,
+    unionid: user.unionid,
+    blocked,
+    expiresAt: code.issuedAt + LOGIN_CODE_LIFETIME_SECONDS * 1000,
+  });
+}
+
+/** /users, /users/{openid}, /users/{openid}/authorizations. */
+export async function routeUsers(
+  app: SimulatedApp,
+  method: string,
+  rest: readonly string[],
+  readBody: () => Promise<Body>,
+): Promise<Response> {
+  const [rawOpenid, sub, ...extra] = rest;
+  if (rawOpenid === undefined) {
+    if (method !== "GET") throw new ControlError(405, "method not allowed");
+    return json({ users: app.users.all().map((u) => describeUser(app, u)) });
+  }
+  if (extra.length > 0) throw new ControlError(404, "no such control route");
+  const openid = checkOpenid(decodeURIComponent(rawOpenid));
+  switch (`${method} ${sub ?? ""}`) {
+    case "PUT ":
+      return putUser(app, openid, await readBody());
+    case "GET ":
+      return json(describeUser(app, knownUser(app, openid)));
+    case "POST authorizations":
+      return grantAuthorization(app, knownUser(app, openid), await readBody());
+    default:
+      throw new ControlError(
+        sub === undefined ? 405 : 404,
+        `no such control route ${method} users/${sub ?? ""}`,
+      );
+  }
+}
+
+function knownUser(app: SimulatedApp, openid: string): SimulatedUser {
+  const user = app.users.get(openid);
+  if (!user) throw new ControlError(404, `user ${openid} is not known to app ${app.settings.appid}`);
+  return user;
+}
+
+function putUser(app: SimulatedApp, openid: string, body: Body): Response {
+  const changes: { unionid?: string | null; subscribe?: 0 | 1 } = {};
+  const unionid = optionalNullableString(body, "unionid");
+  const subscribe = optionalSubscribe(body);
+  if (unionid !== undefined) changes.unionid = unionid;
+  if (subscribe !== undefined) changes.subscribe = subscribe;
+  return json(describeUser(app, app.users.upsert(openid, changes, app.now())));
+}
+
+/** {template_id, scene?, count?}: scene (string or number) makes it an official-account one-time authorization. */
+function grantAuthorization(app: SimulatedApp, user: SimulatedUser, body: Body): Response {
+  const templateId = optionalString(body, "template_id");
+  if (templateId === undefined) throw new ControlError(400, "template_id is required");
+  if (!Object.hasOwn(app.settings.templates, templateId)) {
+    throw new ControlError(400, `template_id ${templateId} is not a template of app ${app.settings.appid}`);
+  }
+  const scene = body.scene;
+  if (scene !== undefined && typeof scene !== "string" && typeof scene !== "number") {
+    throw new ControlError(400, "scene must be a string or a number");
+  }
+  const count = optionalInteger(body, "count", 1) ?? 1;
+  app.users.grantAuthorization(user.openid, templateId, scene === undefined ? null : String(scene), count);
+  return json({ openid: user.openid, authorizations: app.users.authorizationsOf(user.openid) });
+}
