@@ -78,6 +78,9 @@ export function handleError(err: Error, c: Context<GatewayEnv>): Response {
   let error: GatewayError;
   if (err instanceof GatewayError) {
     error = err;
+  } else if (err instanceof HTTPException && err.status === 415) {
+    // Raised by the request validator for a body sent as form data (curl -d without -H).
+    error = new GatewayError(400, "Content-Type: must be application/json (the body is JSON)");
   } else if (err instanceof HTTPException && err.status < 500) {
     const status = ([400, 401, 403, 404, 409, 413, 429] as const).find((s) => s === err.status) ?? 400;
     error = new GatewayError(status, err.message || "bad request");

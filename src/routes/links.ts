@@ -14,7 +14,7 @@ import {
   WXACODE_SCENE_PATTERN,
 } from "../wechat/fields.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
-import { callWeChat, gatewayGuards, imageResponse, pickString } from "./wechat.ts";
+import { acceptedBodyText, callWeChat, gatewayGuards, imageResponse, pickString } from "./wechat.ts";
 
 const tags = ["Links and codes"];
 const security = [{ ApiKey: [] }];
@@ -192,23 +192,33 @@ for (const path of ["UrlLinkGenerate", "GenerateScheme", "WXACodeGetUnlimited", 
 }
 
 linkRoutes.openapi(urlLinkGenerate, async (c) => {
-  const body = c.req.valid("json");
-  const answer = await callWeChat(c, { method: "POST", path: "/wxa/generate_urllink", body, expect: "json" });
+  const jsonText = await acceptedBodyText(c);
+  const answer = await callWeChat(c, {
+    method: "POST",
+    path: "/wxa/generate_urllink",
+    jsonText,
+    expect: "json",
+  });
   return c.json({ code: 200 as const, data: pickString(answer, "url_link"), error: "" as const }, 200);
 });
 
 linkRoutes.openapi(generateScheme, async (c) => {
-  const body = c.req.valid("json");
-  const answer = await callWeChat(c, { method: "POST", path: "/wxa/generatescheme", body, expect: "json" });
+  const jsonText = await acceptedBodyText(c);
+  const answer = await callWeChat(c, {
+    method: "POST",
+    path: "/wxa/generatescheme",
+    jsonText,
+    expect: "json",
+  });
   return c.json({ code: 200 as const, data: pickString(answer, "openlink"), error: "" as const }, 200);
 });
 
 linkRoutes.openapi(wxaCodeGetUnlimited, async (c) => {
-  const body = c.req.valid("json");
+  const jsonText = await acceptedBodyText(c);
   const answer = await callWeChat(c, {
     method: "POST",
     path: "/wxa/getwxacodeunlimit",
-    body,
+    jsonText,
     expect: "image",
     quotaIsPerMinute: true,
   });
@@ -216,7 +226,7 @@ linkRoutes.openapi(wxaCodeGetUnlimited, async (c) => {
 });
 
 linkRoutes.openapi(wxaCodeGet, async (c) => {
-  const body = c.req.valid("json");
-  const answer = await callWeChat(c, { method: "POST", path: "/wxa/getwxacode", body, expect: "image" });
+  const jsonText = await acceptedBodyText(c);
+  const answer = await callWeChat(c, { method: "POST", path: "/wxa/getwxacode", jsonText, expect: "image" });
   return imageResponse(answer);
 });

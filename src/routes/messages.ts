@@ -12,7 +12,13 @@ import {
   WeChatIdSchema,
 } from "../wechat/fields.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
-import { callWeChat, gatewayGuards, WeChatResultSchema, wechatJsonEnvelope } from "./wechat.ts";
+import {
+  acceptedBodyText,
+  callWeChat,
+  gatewayGuards,
+  WeChatResultSchema,
+  wechatJsonEnvelope,
+} from "./wechat.ts";
 
 const tags = ["Messages"];
 const security = [{ ApiKey: [] }];
@@ -134,29 +140,34 @@ messageRoutes.use("/Wechat/:appKey/SubscribeMSG", ...gatewayGuards("officialacco
 messageRoutes.use("/Wechat/:appKey/MsgSecCheck", ...gatewayGuards("miniprogram"));
 
 messageRoutes.openapi(subscribeSend, async (c) => {
-  const body = c.req.valid("json");
+  const jsonText = await acceptedBodyText(c);
   const answer = await callWeChat(c, {
     method: "POST",
     path: "/cgi-bin/message/subscribe/send",
-    body,
+    jsonText,
     expect: "json",
   });
   return wechatJsonEnvelope(answer);
 });
 
 messageRoutes.openapi(subscribeMsg, async (c) => {
-  const body = c.req.valid("json");
+  const jsonText = await acceptedBodyText(c);
   const answer = await callWeChat(c, {
     method: "POST",
     path: "/cgi-bin/message/template/subscribe",
-    body,
+    jsonText,
     expect: "json",
   });
   return wechatJsonEnvelope(answer);
 });
 
 messageRoutes.openapi(msgSecCheck, async (c) => {
-  const body = c.req.valid("json");
-  const answer = await callWeChat(c, { method: "POST", path: "/wxa/msg_sec_check", body, expect: "json" });
+  const jsonText = await acceptedBodyText(c);
+  const answer = await callWeChat(c, {
+    method: "POST",
+    path: "/wxa/msg_sec_check",
+    jsonText,
+    expect: "json",
+  });
   return wechatJsonEnvelope(answer);
 });

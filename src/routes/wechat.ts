@@ -59,6 +59,20 @@ export function gatewayGuards(type: AppType): MiddlewareHandler<GatewayEnv>[] {
   return [limitBody, requireApiKey((c) => c.req.param("appKey") ?? null), requireAppType(type)];
 }
 
+/**
+ * The JSON body exactly as the caller sent it, so field order, unknown fields and big integers
+ * reach WeChat unchanged; only an `access_token` field is dropped, because the token belongs in
+ * the query and must be the keeper's. Handlers call this after the route's schema accepted the
+ * body (Hono keeps the text it parsed, so nothing is read twice).
+ */
+export async function acceptedBodyText(c: Context<GatewayEnv>): Promise<string> {
+  const text = await c.req.text();
+  const body = JSON.parse(text) as Record<string, unknown>;
+  if (!Object.hasOwn(body, "access_token")) return text;
+  const { access_token: _dropped, ...rest } = body;
+  return JSON.stringify(rest);
+}
+
 export function callWeChat(c: Context<GatewayEnv>, call: BusinessCall): Promise<BusinessAnswer> {
   return callBusinessApi(readSettings(c.env).apiBase, tokenSourceFor(c.env, c.var.app.appId), call);
 }

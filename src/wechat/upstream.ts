@@ -28,8 +28,11 @@ export type BusinessCall = {
   method: "GET" | "POST";
   path: string;
   query?: Record<string, string>;
-  /** Sent as JSON; never carries the access_token. */
-  body?: unknown;
+  /**
+   * The JSON body exactly as the caller sent it (after validation), so field order, unknown fields
+   * and big integers reach WeChat unchanged. Never carries the access_token.
+   */
+  jsonText?: string;
   /** `image`: a success is the image itself (the QR-code APIs). */
   expect: "json" | "image";
   /** For APIs whose 45009 is documented as a per-minute limit (getwxacodeunlimit). */
@@ -97,7 +100,7 @@ async function send(base: string, token: string, call: BusinessCall): Promise<At
       ? {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify(call.body ?? {}),
+          body: call.jsonText ?? "{}",
         }
       : { method: "GET" };
   // AbortController, not AbortSignal.timeout(): the timer must be cancellable (see client.ts).

@@ -104,6 +104,13 @@ describe("request validation", () => {
     });
     expect(notJson.status).toBe(400);
     expect(notJson.body).toMatchObject({ code: 400, data: null });
+    const form = await call("POST", `/Wechat/${app.appKey}/UrlLinkGenerate`, {
+      token: app.apiKey,
+      body: "path=pages%2Findex%2Findex",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(form.status).toBe(400);
+    expect(form.body).toMatchObject({ code: 400, error: expect.stringMatching(/^Content-Type: /) });
     const huge = await call("POST", `/Wechat/${app.appKey}/MsgSecCheck`, {
       token: app.apiKey,
       body: { ...secCheck, padding: "x".repeat(70_000) },

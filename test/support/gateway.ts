@@ -95,3 +95,21 @@ export async function upstreamTokenCalls(appId: string): Promise<number> {
   const state = await sim.state(appId);
   return state.calls.token + state.calls.stableNormal + state.calls.stableForce;
 }
+
+/** The gateway's Response itself, for answers that are not JSON (images) or whose exact bytes matter. */
+export function fetchGateway(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    headers["Content-Type"] = "application/json";
+  }
+  return exports.default.fetch(
+    new Request(`https://gateway.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }),
+  );
+}
