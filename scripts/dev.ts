@@ -15,6 +15,9 @@ const { values } = parseArgs({
 
 const ADMIN_TOKEN = "dev-admin-token";
 const DEMO = { appKey: "demo", appId: "wxdemo0000000001", appSecret: "demo-secret" };
+const DEMO_OA = { appKey: "demo-oa", appId: "wxdemo0000000002", appSecret: "demo-oa-secret" };
+/** One simulated WeChat user who follows the official account and has used the mini program. */
+const DEMO_USER = { openid: "oDemoUser0000000000000000001", unionid: "oDemoUnion000000000000000001" };
 // The simulator keeps its tokens in memory, so the gateway starts from empty local state too:
 // otherwise it would serve tokens from an earlier run that this simulator never issued.
 const STATE_DIR = ".wrangler/dev-state";
@@ -25,6 +28,8 @@ const simulator = await startSimulator({
   quiet: true,
 });
 simulator.simulator.registerApp({ appid: DEMO.appId, secret: DEMO.appSecret });
+simulator.simulator.registerApp({ appid: DEMO_OA.appId, secret: DEMO_OA.appSecret });
+await seedDemoUser(simulator.url);
 rmSync(STATE_DIR, { recursive: true, force: true });
 
 try {
@@ -53,25 +58,82 @@ try {
   });
   if (registered.status >= 300)
     throw new Error(`registering the demo app: ${JSON.stringify(registered.body)}`);
-  const created = await gateway.admin("POST", `/apps/${DEMO.appKey}/keys`);
-  const key = (created.body.data as { key: string }).key;
+  const registeredOa = await gateway.admin("PUT", `/apps/${DEMO_OA.appKey}`, {
+    appId: DEMO_OA.appId,
+    appSecret: DEMO_OA.appSecret,
+    type: "officialaccount",
+    profile: { name: "Demo official account" },
+  });
+  if (registeredOa.status >= 300)
+    throw new Error(`registering the demo official account: ${JSON.stringify(registeredOa.body)}`);
+  const key = ((await gateway.admin("POST", `/apps/${DEMO.appKey}/keys`)).body.data as { key: string }).key;
+  const oaKey = ((await gateway.admin("POST", `/apps/${DEMO_OA.appKey}/keys`)).body.data as { key: string })
+    .key;
   const url = gateway.url;
+  const sim = simulator.url;
+  const mp = `$GW/Wechat/${DEMO.appKey}`;
+  const oa = `$GW/Wechat/${DEMO_OA.appKey}`;
+  const json = `-H 'Content-Type: application/json'`;
   console.log(`
-WeChat simulator  ${simulator.url}   (control API: ${simulator.url}/__sim/apps/${DEMO.appId})
+WeChat simulator  ${sim}   (control API: ${sim}/__sim/apps/${DEMO.appId})
 Gateway           ${url}   (admin token: ${ADMIN_TOKEN})
-Demo app          appKey=${DEMO.appKey} appId=${DEMO.appId}
-API key           ${key}
+Mini program      appKey=${DEMO.appKey} appId=${DEMO.appId}  API key ${key}
+Official account  appKey=${DEMO_OA.appKey} appId=${DEMO_OA.appId}  API key ${oaKey}
+Demo user         openid=${DEMO_USER.openid} (follows the account, may receive the demo templates)
 
-Try:
-  curl -s -H 'Authorization: Bearer ${key}' ${url}/Wechat/${DEMO.appKey}/AccessToken
-  curl -s -H 'Authorization: Bearer ${ADMIN_TOKEN}' ${url}/admin/apps/${DEMO.appKey}/status
-  curl -s -X POST -H 'Authorization: Bearer ${key}' -H 'Accept: application/xml' '${url}/api/v1/Common/WxToken?appid=${DEMO.appId}'
-  curl -s ${url}/cdn-cgi/local/scheduled    # run the cron tick once
-  open ${url}/docs
+Try (paste the first line into your shell, then any of the others):
+  GW=${url} SIM=${sim} KEY=${key} OAKEY=${oaKey}
+
+  curl -s -H "Authorization: Bearer $KEY" $GW/Wechat/${DEMO.appKey}/AccessToken
+  curl -s -H 'Authorization: Bearer ${ADMIN_TOKEN}' $GW/admin/apps/${DEMO.appKey}/status
+  curl -s -X POST -H "Authorization: Bearer $KEY" -H 'Accept: application/xml' "$GW/api/v1/Common/WxToken?appid=${DEMO.appId}"
+
+  # mini-program login: the simulator plays wx.login, the gateway answers a session token
+  CODE=$(curl -s -X POST $SIM/__sim/apps/${DEMO.appId}/login-codes -d '{"openid":"${DEMO_USER.openid}"}' | sed -E 's/.*"code":"([^"]*)".*/\\1/')
+  SESSION=$(curl -s "${mp}/JSCode2Session?js_code=$CODE" | sed -E 's/.*"data":"([^"]*)".*/\\1/'); echo $SESSION
+  # what wx.getUserInfo would hand the mini program, then Decrypt with the session token
+  curl -s -X POST $SIM/__sim/apps/${DEMO.appId}/users/${DEMO_USER.openid}/encrypted-data -d '{}' | tee /tmp/sealed.json
+  curl -s -G -H "Authorization: Bearer $KEY" ${mp}/Decrypt --data-urlencode "sessionKey=$SESSION" \\
+    --data-urlencode "encryptedData=$(sed -E 's/.*"encryptedData":"([^"]*)".*/\\1/' /tmp/sealed.json)" \\
+    --data-urlencode "iv=$(sed -E 's/.*"iv":"([^"]*)".*/\\1/' /tmp/sealed.json)"
+
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/SubscribeSend -d '{"touser":"${DEMO_USER.openid}","template_id":"tmpl-order-shipped","page":"pages/order/detail","data":{"thing1":{"value":"Your order shipped"},"character_string2":{"value":"SF1234567"},"time3":{"value":"2026-11-21 10:00"}}}'
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/UrlLinkGenerate -d '{"path":"pages/order/detail","query":"id=42","expire_type":1,"expire_interval":7}'
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/GenerateScheme -d '{"jump_wxa":{"path":"pages/order/detail","query":"id=42"}}'
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/WXACodeGetUnlimited -d '{"scene":"order=42","page":"pages/order/detail"}' -o code.jpg
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/WXACodeGet -d '{"path":"pages/order/detail?id=42","is_hyaline":true}' -o code.png
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/MsgSecCheck -d '{"content":"risky-test","version":2,"scene":2,"openid":"${DEMO_USER.openid}"}'
+
+  curl -s -H "Authorization: Bearer $OAKEY" "${oa}/UserInfo?openid=${DEMO_USER.openid}"
+  curl -s -G -H "Authorization: Bearer $OAKEY" ${oa}/JSConfig --data-urlencode 'url=https://shop.example.com/cart?from=menu#top' -d jsApiList=chooseImage,scanQRCode
+  curl -s -X POST -H "Authorization: Bearer $OAKEY" ${json} ${oa}/SubscribeMSG -d '{"touser":"${DEMO_USER.openid}","template_id":"tmpl-oa-notice","scene":"1000","title":"Notice","data":{"content":{"value":"Your table is ready","color":"#173177"}}}'
+
+  curl -s $GW/cdn-cgi/local/scheduled    # run the cron tick once
+  open $GW/docs
 Ctrl-C stops both.
 `);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await simulator.close();
   process.exit(1);
+}
+
+/** Gives the demo user a unionid in both apps and 100 subscribe-message authorizations in each. */
+async function seedDemoUser(simulatorUrl: string): Promise<void> {
+  const control = async (method: string, path: string, body: object) => {
+    const response = await fetch(`${simulatorUrl}/__sim${path}`, { method, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`seeding the simulator: ${path} -> ${await response.text()}`);
+  };
+  const user = `/users/${DEMO_USER.openid}`;
+  await control("PUT", `/apps/${DEMO.appId}${user}`, { unionid: DEMO_USER.unionid });
+  await control("POST", `/apps/${DEMO.appId}${user}/authorizations`, {
+    template_id: "tmpl-order-shipped",
+    count: 100,
+  });
+  await control("PUT", `/apps/${DEMO_OA.appId}${user}`, { unionid: DEMO_USER.unionid, subscribe: 1 });
+  await control("POST", `/apps/${DEMO_OA.appId}${user}/authorizations`, {
+    template_id: "tmpl-oa-notice",
+    scene: "1000",
+    count: 100,
+  });
 }

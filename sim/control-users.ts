@@ -84,6 +84,8 @@ export async function routeUsers(
       return json(describeUser(app, knownUser(app, openid)));
     case "POST authorizations":
       return grantAuthorization(app, knownUser(app, openid), await readBody());
+    case "POST encrypted-data":
+      return encryptForUser(app, knownUser(app, openid), await readBody());
     default:
       throw new ControlError(
         sub === undefined ? 405 : 404,
@@ -121,4 +123,37 @@ function grantAuthorization(app: SimulatedApp, user: SimulatedUser, body: Body):
   const count = optionalInteger(body, "count", 1) ?? 1;
   app.users.grantAuthorization(user.openid, templateId, scene === undefined ? null : String(scene), count);
   return json({ openid: user.openid, authorizations: app.users.authorizationsOf(user.openid) });
+}
+
+/**
+ * {data?}: what wx.getUserInfo / getPhoneNumber hand a mini program: `data` (default: a profile)
+ * plus a watermark, AES-128-CBC encrypted with the user's current session_key (WECHAT.md §7).
+ */
+async function encryptForUser(app: SimulatedApp, user: SimulatedUser, body: Body): Promise<Response> {
+  if (user.sessionKey === null) {
+    throw new ControlError(409, `user ${user.openid} has no session_key yet: issue a login code first`);
+  }
+  const data = body.data ?? {
+    openId: user.openid,
+    nickName: "Simulated user",
+    gender: 0,
+    language: "zh_CN",
+    avatarUrl: "",
+    ...(user.unionid ? { unionId: user.unionid } : {}),
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ControlError(400, "data must be a JSON object");
+  }
+  const plaintext = JSON.stringify({
+    ...data,
+    watermark: { timestamp: Math.floor(app.now() / 1000), appid: app.settings.appid },
+  });
+  const key = Uint8Array.from(atob(user.sessionKey), (ch) => ch.charCodeAt(0));
+  const iv = crypto.getRandomValues(new Uint8Array(16));
+  const aes = await crypto.subtle.importKey("raw", key, { name: "AES-CBC" }, false, ["encrypt"]);
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-CBC", iv }, aes, new TextEncoder().encode(plaintext)),
+  );
+  const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+  return json({ encryptedData: base64(sealed), iv: base64(iv), plaintext });
 }

@@ -26,6 +26,9 @@
 //                 authorizations: [{template_id, scene: string | null, remaining}]}
 //   POST   /__sim/apps/{appid}/users/{openid}/authorizations  {template_id, scene?, count?}
 //                                             -> {openid, authorizations}
+//   POST   /__sim/apps/{appid}/users/{openid}/encrypted-data  {data?}
+//                                             -> {encryptedData, iv, plaintext} (wx.getUserInfo-style,
+//                                                sealed with the user's current session_key)
 //
 // Fault kind "contentType" does not replace an answer: it relabels the next successful answers on
 // its paths with `contentType` ("" = no Content-Type header at all).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RID_SUFFIX, sim } from "../simulator/sim-client.ts";
-import { call, type Envelope, registerApp } from "../support/gateway.ts";
+import { call, type Envelope, fetchGateway, registerApp } from "../support/gateway.ts";
 
 // SPEC §6 GET /JSCode2Session?js_code= (public) and WECHAT.md §6: the code is exchanged for an
 // opaque session token; session_key stays in the gateway; bad, reused, expired or blocked codes
@@ -9,18 +9,9 @@ import { call, type Envelope, registerApp } from "../support/gateway.ts";
 const login = (appKey: string, code: string) =>
   call<Envelope<string>>("GET", `/Wechat/${appKey}/JSCode2Session?js_code=${encodeURIComponent(code)}`);
 
-/** What a mini program's wx.getUserInfo hands over: AES-128-CBC with the user's session_key. */
-async function encryptForUser(sessionKey: string, plain: object) {
-  const key = Uint8Array.from(atob(sessionKey), (ch) => ch.charCodeAt(0));
-  const iv = crypto.getRandomValues(new Uint8Array(16));
-  const aes = await crypto.subtle.importKey("raw", key, { name: "AES-CBC" }, false, ["encrypt"]);
-  const data = await crypto.subtle.encrypt(
-    { name: "AES-CBC", iv },
-    aes,
-    new TextEncoder().encode(JSON.stringify(plain)),
-  );
-  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-  return { encryptedData: b64(new Uint8Array(data)), iv: b64(iv) };
+async function rawGet(path: string, apiKey: string) {
+  const response = await fetchGateway("GET", path, { token: apiKey });
+  return { status: response.status, text: await response.text() };
 }
 
 describe("GET /Wechat/{appKey}/JSCode2Session", () => {
@@ -58,19 +49,24 @@ describe("GET /Wechat/{appKey}/JSCode2Session", () => {
     const app = await registerApp("login-decrypt", "wxv1login0000003");
     const code = await sim.loginCode(app.appId);
     const session = (await login(app.appKey, code.code)).body.data;
-    const phone = {
-      phoneNumber: "13800138000",
-      purePhoneNumber: "13800138000",
-      countryCode: "86",
-      watermark: { appid: app.appId, timestamp: 1763700000 },
-    };
-    const sealed = await encryptForUser(code.session_key, phone);
-    const query = new URLSearchParams({ ...sealed, sessionKey: session });
-    const answer = await call<Envelope<typeof phone>>("GET", `/Wechat/${app.appKey}/Decrypt?${query}`, {
-      token: app.apiKey,
-    });
+    const phone = { phoneNumber: "13800138000", purePhoneNumber: "13800138000", countryCode: "86" };
+    const { encryptedData, iv, plaintext } = await sim.encryptedData(app.appId, code.openid, phone);
+    const query = new URLSearchParams({ encryptedData, iv, sessionKey: session });
+    const answer = await rawGet(`/Wechat/${app.appKey}/Decrypt?${query}`, app.apiKey);
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ code: 200, data: phone, error: "" });
+    expect(answer.text).toBe(`{"code":200,"data":${plaintext},"error":""}`);
+    expect(JSON.parse(plaintext)).toMatchObject({ ...phone, watermark: { appid: app.appId } });
+  });
+
+  it("an older session of the same user keeps its own session_key", async () => {
+    const app = await registerApp("login-two-sessions", "wxv1login0000007");
+    const first = await sim.loginCode(app.appId, { openid: "oTwoSessions" });
+    const firstSession = (await login(app.appKey, first.code)).body.data;
+    const sealedForFirst = await sim.encryptedData(app.appId, "oTwoSessions");
+    await login(app.appKey, (await sim.loginCode(app.appId, { openid: "oTwoSessions" })).code);
+    const query = new URLSearchParams({ ...sealedForFirst, sessionKey: firstSession });
+    query.delete("plaintext");
+    expect((await rawGet(`/Wechat/${app.appKey}/Decrypt?${query}`, app.apiKey)).status).toBe(200);
   });
 
   it("a reused code is 40163 and an unknown one 40029, as WeChat said them", async () => {

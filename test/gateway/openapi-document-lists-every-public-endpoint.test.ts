@@ -35,6 +35,28 @@ describe("OpenAPI document", () => {
     expect(doc.paths["/admin/apps/{appKey}"]?.put?.security).toEqual([{ AdminToken: [] }]);
   });
 
+  it("lists the eleven API v1 endpoints of §6, JSCode2Session without auth", async () => {
+    const doc = (await call<OpenApi>("GET", "/openapi.json")).body;
+    const v1: [string, string][] = [
+      ["post", "SubscribeSend"],
+      ["get", "JSCode2Session"],
+      ["get", "Decrypt"],
+      ["get", "UserInfo"],
+      ["post", "SubscribeMSG"],
+      ["get", "JSConfig"],
+      ["post", "UrlLinkGenerate"],
+      ["post", "GenerateScheme"],
+      ["post", "WXACodeGet"],
+      ["post", "WXACodeGetUnlimited"],
+      ["post", "MsgSecCheck"],
+    ];
+    for (const [method, name] of v1) {
+      const operation = doc.paths[`/Wechat/{appKey}/${name}`]?.[method];
+      expect(operation, name).toBeDefined();
+      expect(operation?.security, name).toEqual(name === "JSCode2Session" ? undefined : [{ ApiKey: [] }]);
+    }
+  });
+
   it("declares the ApiKey and AdminToken bearer schemes", async () => {
     const doc = (await call<OpenApi>("GET", "/openapi.json")).body;
     expect(doc.components?.securitySchemes).toMatchObject({

@@ -223,6 +223,13 @@ export const sim = {
       `/apps/${appid}/users/${openid}/authorizations`,
       grant,
     ),
+  /** What wx.getUserInfo hands the mini program: `data` + watermark sealed with the user's session_key. */
+  encryptedData: (appid: string, openid: string, data?: object) =>
+    controlOk<{ encryptedData: string; iv: string; plaintext: string }>(
+      "POST",
+      `/apps/${appid}/users/${openid}/encrypted-data`,
+      data === undefined ? {} : { data },
+    ),
   messages: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).messages,
   requests: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).requests,
 };
