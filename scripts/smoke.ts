@@ -62,6 +62,44 @@ try {
     headers: { Authorization: `Bearer ${key}`, Accept: "text/xml" },
   });
   check("legacy XML", xml.status === 200 && (await xml.text()).includes("<Status>0</Status>"));
+
+  const code = (await (
+    await fetch(`${simulator.url}/__sim/apps/${APP.appId}/login-codes`, { method: "POST", body: "{}" })
+  ).json()) as { code: string; session_key: string };
+  const login = await fetch(`${gateway.url}/Wechat/${APP.appKey}/JSCode2Session?js_code=${code.code}`);
+  const loginText = await login.text();
+  check(
+    "JSCode2Session → session token, session_key kept back",
+    login.status === 200 && loginText.includes('"wgs_') && !loginText.includes(code.session_key),
+    loginText,
+  );
+  const post = (endpoint: string, body: object) =>
+    fetch(`${gateway.url}/Wechat/${APP.appKey}/${endpoint}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const link = await post("UrlLinkGenerate", { path: "pages/index/index" });
+  const linkBody = (await link.json()) as { data: string };
+  check("UrlLinkGenerate → url_link", link.status === 200 && linkBody.data.startsWith("https://"), linkBody);
+  const image = await post("WXACodeGetUnlimited", { scene: "smoke=1" });
+  const bytes = new Uint8Array(await image.arrayBuffer());
+  check(
+    "WXACodeGetUnlimited → JPEG",
+    image.status === 200 &&
+      image.headers.get("content-type") === "image/jpeg" &&
+      bytes[0] === 0xff &&
+      bytes[1] === 0xd8,
+    { status: image.status, type: image.headers.get("content-type") },
+  );
+  const refused = await post("UrlLinkGenerate", { path: "pages/not/published" });
+  const refusedBody = (await refused.json()) as { errcode?: number };
+  check(
+    "WeChat's errcode in the envelope",
+    refused.status === 400 && refusedBody.errcode === 40165,
+    refusedBody,
+  );
+
   const cron = await fetch(`${gateway.url}/cdn-cgi/local/scheduled`);
   check("cron tick runs", cron.status === 200);
 } finally {
