@@ -73,8 +73,26 @@ export async function acceptedBodyText(c: Context<GatewayEnv>): Promise<string> 
   return JSON.stringify(rest);
 }
 
-export function callWeChat(c: Context<GatewayEnv>, call: BusinessCall): Promise<BusinessAnswer> {
-  return callBusinessApi(readSettings(c.env).apiBase, tokenSourceFor(c.env, c.var.app.appId), call);
+export async function callWeChat(c: Context<GatewayEnv>, call: BusinessCall): Promise<BusinessAnswer> {
+  const { appId } = c.var.app;
+  try {
+    return await callBusinessApi(readSettings(c.env).apiBase, tokenSourceFor(c.env, appId), call);
+  } catch (error) {
+    if (error instanceof GatewayError) {
+      // Identifiers and outcome only: never the token, the body or WeChat's errmsg (it can echo input).
+      console.log(
+        JSON.stringify({
+          event: "wechat_call_failed",
+          appKey: c.var.appKey,
+          appId,
+          path: call.path,
+          status: error.status,
+          errcode: error.errcode,
+        }),
+      );
+    }
+    throw error;
+  }
 }
 
 /**
