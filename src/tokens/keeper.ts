@@ -12,7 +12,12 @@ import {
 import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import { businessFailure } from "../wechat/failures.ts";
 import { fullJitterDelayMs, sleep } from "../wechat/retry.ts";
-import { BUSY_MAX_ATTEMPTS, type TokenSource } from "../wechat/upstream.ts";
+import {
+  BUSY_MAX_ATTEMPTS,
+  BUSY_RETRY_BASE_MS,
+  BUSY_RETRY_CAP_MS,
+  type TokenSource,
+} from "../wechat/upstream.ts";
 import {
   budgetAllows,
   dueAfterIssue,
@@ -266,7 +271,7 @@ export class TokenKeeper extends DurableObject<Env> {
       BUSY_ERRCODES.has(result.errcode);
       attempt++
     ) {
-      await sleep(fullJitterDelayMs(attempt, 200, 1_000));
+      await sleep(fullJitterDelayMs(attempt, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS));
       result = await requestLoginSession({ base, appId: app.appId, appSecret: app.appSecret, jsCode });
     }
     if (!result.ok) {

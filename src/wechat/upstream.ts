@@ -12,8 +12,8 @@ import { fullJitterDelayMs, sleep } from "./retry.ts";
 export const BUSINESS_TIMEOUT_MS = 10_000;
 /** Attempts for "busy" (-1) and HTTP 5xx answers; WeChat asks callers to retry these later. */
 export const BUSY_MAX_ATTEMPTS = 3;
-const BUSY_RETRY_BASE_MS = 200;
-const BUSY_RETRY_CAP_MS = 1_000;
+export const BUSY_RETRY_BASE_MS = 200;
+export const BUSY_RETRY_CAP_MS = 1_000;
 /** Enough bytes to recognise JPEG, PNG and GIF signatures. */
 const SNIFF_BYTES = 8;
 
