@@ -29,11 +29,17 @@
 //   POST   /__sim/apps/{appid}/users/{openid}/encrypted-data  {data?}
 //                                             -> {encryptedData, iv, plaintext} (wx.getUserInfo-style,
 //                                                sealed with the user's current session_key)
+//   POST   /__sim/codes                       the gateway's verification-code webhook (code-webhook.ts) -> 204
+//   GET    /__sim/codes[?target=]             -> {codes: [{receivedAt, event, signature, signatureValid,
+//                                                body, bodyText}...]} oldest first, the last 200;
+//                                                signatureValid is null without --code-webhook-secret
+//   DELETE /__sim/codes                       -> {codes: []}
 //
 // Fault kind "contentType" does not replace an answer: it relabels the next successful answers on
 // its paths with `contentType` ("" = no Content-Type header at all).
 
 import type { AppRegistration, IssuedTicket, Quotas, SimulatedApp, Templates } from "./app.ts";
+import type { CodeWebhookReceiver } from "./code-webhook.ts";
 import {
   type Body,
   ControlError,
@@ -211,9 +217,11 @@ function describeApp(app: SimulatedApp) {
 
 export class ControlApi {
   private readonly state: SimulatorState;
+  private readonly codes: CodeWebhookReceiver;
 
-  constructor(state: SimulatorState) {
+  constructor(state: SimulatorState, codes: CodeWebhookReceiver) {
     this.state = state;
+    this.codes = codes;
   }
 
   async handle(req: Request, url: URL): Promise<Response> {
@@ -231,6 +239,7 @@ export class ControlApi {
     if (resource === "health" && rawAppid === undefined) {
       return method === "GET" ? json({ ok: true }) : methodNotAllowed();
     }
+    if (resource === "codes" && rawAppid === undefined) return this.codes.handle(req, url);
     if (resource !== "apps" || (rest.length > 0 && action !== "users"))
       throw new ControlError(404, `no such control route ${url.pathname}`);
     if (rawAppid === undefined) {

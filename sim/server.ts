@@ -1,5 +1,8 @@
 // Node HTTP adapter for the WeChat simulator, and its command line:
 //   node sim/server.ts --port 9797 [--host 127.0.0.1] [--app wxappid:secret ...] [--quiet]
+//                      [--code-webhook-secret S]
+// --code-webhook-secret is the gateway's CODE_WEBHOOK_SECRET: the verification-code webhook
+// receiver at /__sim/codes then checks each X-Gateway-Signature (signatureValid true/false, else null).
 
 import { realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -12,8 +15,10 @@ export interface StartSimulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** No per-request log lines. */
+  /** No per-request log lines (nor the lines showing verification codes posted to /__sim/codes). */
   quiet?: boolean;
+  /** The gateway's CODE_WEBHOOK_SECRET, to check signatures on POST /__sim/codes. */
+  codeWebhookSecret?: string;
 }
 
 export interface RunningSimulator {
@@ -101,9 +106,10 @@ async function serve(simulator: WeChatSimulator, origin: string, req: IncomingMe
 
 export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<RunningSimulator> {
   const host = opts.host ?? "127.0.0.1";
-  const simulator = new WeChatSimulator(
-    opts.quiet ? {} : { log: (line) => console.log(`[wechat-sim] ${line}`) },
-  );
+  const simulator = new WeChatSimulator({
+    log: opts.quiet ? undefined : (line) => console.log(`[wechat-sim] ${line}`),
+    codeWebhookSecret: opts.codeWebhookSecret,
+  });
   const sockets = new Set<Socket>();
   let origin = "";
   const server = createServer((req, res) => void serve(simulator, origin, req, res));
@@ -150,12 +156,18 @@ async function main(): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       app: { type: "string", multiple: true, default: [] },
       quiet: { type: "boolean", default: false },
+      "code-webhook-secret": { type: "string" },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
   const apps = values.app.map(parseAppOption);
-  const running = await startSimulator({ port, host: values.host, quiet: values.quiet });
+  const running = await startSimulator({
+    port,
+    host: values.host,
+    quiet: values.quiet,
+    codeWebhookSecret: values["code-webhook-secret"],
+  });
   for (const app of apps) running.simulator.registerApp(app);
   console.log(`WeChat simulator listening on ${running.url}`);
   const stop = () => {

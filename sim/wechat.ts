@@ -2,6 +2,7 @@
 // WeChat endpoints live at their real paths; the test/dev control API lives under /__sim (control.ts).
 
 import type { AppRegistration } from "./app.ts";
+import { CodeWebhookReceiver } from "./code-webhook.ts";
 import { type AppSettingsView, ControlApi, describeAppSettings } from "./control.ts";
 import { applyFault, isSuccessfulAnswer, relabel, type SimulatorDrop } from "./faults.ts";
 import type { WeChatCall } from "./request.ts";
@@ -11,14 +12,23 @@ import { WECHAT_ROUTES } from "./routes.ts";
 import { SimulatorState } from "./state.ts";
 
 export type { AppRegistration } from "./app.ts";
+export type { ReceivedCode } from "./code-webhook.ts";
 export type { AppSettingsView } from "./control.ts";
 export { isSimulatorDrop, SIMULATOR_DROP, type SimulatorDrop } from "./faults.ts";
 
 export interface WeChatSimulatorOptions {
   /** Milliseconds since the epoch; defaults to Date.now. Each app adds its own offset (see /advance). */
   now?: () => number;
-  /** One line per request. Lines never contain secrets or tokens. */
+  /**
+   * One line per request. Lines never contain secrets or tokens; they do show the verification
+   * codes posted to /__sim/codes, since this simulator plays the mailbox that receives them.
+   */
   log?: (line: string) => void;
+  /**
+   * The gateway's CODE_WEBHOOK_SECRET, to check X-Gateway-Signature on POST /__sim/codes;
+   * without it (or with "") each received code has signatureValid null.
+   */
+  codeWebhookSecret?: string;
 }
 
 export interface RequestMeta {
@@ -33,7 +43,12 @@ export class WeChatSimulator {
 
   constructor(opts: WeChatSimulatorOptions = {}) {
     this.state = new SimulatorState(opts.now ?? Date.now);
-    this.control = new ControlApi(this.state);
+    const codes = new CodeWebhookReceiver({
+      secret: opts.codeWebhookSecret,
+      now: this.state.baseNow,
+      log: opts.log,
+    });
+    this.control = new ControlApi(this.state, codes);
     this.log = opts.log;
   }
 

@@ -7,10 +7,14 @@ import { jssdkRoutes } from "./routes/jssdk.ts";
 import { legacyRoutes } from "./routes/legacy.ts";
 import { linkRoutes } from "./routes/links.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
 import { runCronTick } from "./tokens/cron.ts";
 
+export { QrSession } from "./qrauth/session.ts";
+export { SigningKeys } from "./qrauth/signing.ts";
+export { QrUserDirectory } from "./qrauth/users.ts";
 export { TokenKeeper } from "./tokens/keeper.ts";
 export { RefreshSchedule } from "./tokens/schedule.ts";
 
@@ -20,6 +24,11 @@ app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "http",
   scheme: "bearer",
   description: "An API key from POST /admin/apps/{appKey}/keys, valid for its own appKey only.",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "UserSession", {
+  type: "http",
+  scheme: "bearer",
+  description: "A mini-program user's session token from GET /Wechat/{appKey}/JSCode2Session (wgs_…).",
 });
 app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
   type: "http",
@@ -34,6 +43,7 @@ app.route("/", userRoutes);
 app.route("/", messageRoutes);
 app.route("/", linkRoutes);
 app.route("/", jssdkRoutes);
+app.route("/", qrAuthRoutes);
 app.route("/", adminRoutes);
 app.route("/", docsRoutes);
 

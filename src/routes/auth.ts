@@ -1,7 +1,9 @@
 import type { MiddlewareHandler } from "hono";
-import { constantTimeEqual } from "../admin/keys.ts";
+import { apiKeyId, constantTimeEqual } from "../admin/keys.ts";
 import { checkApiKey, findApp } from "../admin/registry.ts";
 import { GatewayError } from "../errors.ts";
+import { keeperFor } from "../tokens/keeper.ts";
+import { isSessionToken } from "../tokens/sessions.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
 export function bearerToken(header: string | undefined): string | null {
@@ -30,6 +32,12 @@ export function requireApiKey(
   const middleware: MiddlewareHandler<GatewayEnv> = async (c, next) => {
     const presented = bearerToken(c.req.header("Authorization"));
     if (!presented) throw new GatewayError(401, "Authorization: Bearer <API key> is required");
+    if (isSessionToken(presented)) {
+      throw new GatewayError(
+        403,
+        "a mini-program session token cannot call server endpoints: use an API key",
+      );
+    }
     const check = await checkApiKey(c.env.REGISTRY, presented);
     if (!check.ok) throw new GatewayError(401, "the API key is not valid");
     const wanted = appKeyFrom(c) ?? check.appKey;
@@ -38,7 +46,36 @@ export function requireApiKey(
     if (!app) throw new GatewayError(404, `no app is registered as ${wanted}`);
     c.set("appKey", wanted);
     c.set("app", app);
+    c.set("apiKeyId", apiKeyId(presented) ?? "");
     await next();
   };
   return middleware;
 }
+
+/**
+ * QR-Auth user endpoints: the Bearer is the session token JSCode2Session gave the mini program.
+ * The user is whoever that session names; nothing the client sends can change it.
+ */
+export const requireUserSession: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+  const presented = bearerToken(c.req.header("Authorization"));
+  if (!presented)
+    throw new GatewayError(401, "Authorization: Bearer <session token from JSCode2Session> is required");
+  if (apiKeyId(presented)) {
+    throw new GatewayError(
+      403,
+      "server API keys cannot call user endpoints: use the mini program's session token",
+    );
+  }
+  if (!isSessionToken(presented)) throw new GatewayError(401, "the session token is not valid");
+  const appKey = c.req.param("appKey") ?? "";
+  const app = await findApp(c.env.REGISTRY, appKey);
+  if (!app) throw new GatewayError(404, `no app is registered as ${appKey}`);
+  const found = await keeperFor(c.env, app.appId).loginSession(presented);
+  if (!found.ok) throw new GatewayError(401, "the session is unknown or has expired: log in again");
+  if (found.session.appKey !== appKey) throw new GatewayError(403, "this session belongs to another appKey");
+  const { openid, unionid } = found.session;
+  c.set("appKey", appKey);
+  c.set("app", app);
+  c.set("user", { openid, unionid, subject: unionid ?? openid });
+  await next();
+};

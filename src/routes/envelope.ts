@@ -5,12 +5,19 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppRecord } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
 
+/** A mini-program user as their login session names them; `subject` is unionid, else openid. */
+export type MiniProgramUser = { openid: string; unionid: string | null; subject: string };
+
 export type GatewayEnv = {
   Bindings: Env;
   Variables: {
     /** Set by the API-key check: the appKey the key belongs to and its registry record. */
     appKey: string;
     app: AppRecord;
+    /** Set by the API-key check: the key's id (the caller, for rate limits). */
+    apiKeyId: string;
+    /** Set by the user-session check (QR-Auth user endpoints): the mini-program user. */
+    user: MiniProgramUser;
     /** The legacy endpoint answers errors in the RequestResult envelope instead. */
     renderError?: (c: Context<GatewayEnv>, error: GatewayError) => Response;
   };

@@ -2,10 +2,12 @@
 // Every test registers its own appid: the simulator process is shared by all test files.
 
 import { env } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 
 export const SIM_BASE: string = env.WECHAT_API_BASE;
 export const SECRET = "sim-test-secret";
+/** The simulator checks /__sim/codes signatures with this; the worker under test signs with it too. */
+export const CODE_WEBHOOK_SECRET: string = inject("codeWebhookSecret");
 
 export interface WeChatAnswer {
   errcode?: number;
@@ -136,6 +138,31 @@ export interface LoggedRequest {
   contentType: string | null;
 }
 
+/** The body the gateway's verification-code webhook sends. */
+export interface CodeWebhookBody {
+  appKey: string;
+  channel: "email" | "phone";
+  target: string;
+  code: string;
+  expiresAt: string;
+  ttlSeconds: number;
+}
+
+/** One POST the simulator's /__sim/codes receiver got (GET /__sim/codes). */
+export interface ReceivedCode {
+  /** Simulator-clock ms. */
+  receivedAt: number;
+  /** X-Gateway-Event, null when absent. */
+  event: string | null;
+  /** X-Gateway-Signature as sent, null when absent. */
+  signature: string | null;
+  /** false for a wrong, malformed or stale (> 300 s) signature; null if the simulator had no secret. */
+  signatureValid: boolean | null;
+  /** The parsed JSON body; null when it was not JSON. */
+  body: CodeWebhookBody | null;
+  bodyText: string;
+}
+
 interface TokenView {
   token: string;
   issuedAt: number;
@@ -232,6 +259,13 @@ export const sim = {
     ),
   messages: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).messages,
   requests: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).requests,
+  /** Verification codes the gateway posted to its webhook (the last 200), oldest first; only `target`'s if given. */
+  codes: async (target?: string) => {
+    const query = target === undefined ? "" : `?${new URLSearchParams({ target })}`;
+    return (await controlOk<{ codes: ReceivedCode[] }>("GET", `/codes${query}`)).codes;
+  },
+  /** Forgets every received code, for all test files: prefer a target of your own with codes(target). */
+  clearCodes: () => controlOk<{ codes: [] }>("DELETE", "/codes"),
 };
 
 export function classicTokenUrl(appid: string, secret = SECRET): string {

@@ -113,3 +113,19 @@ export function fetchGateway(
     new Request(`https://gateway.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }),
   );
 }
+
+/** A mini-program user signed in through JSCode2Session, as QR-Auth's user endpoints see them. */
+export type MiniProgramLogin = { session: string; openid: string; unionid: string | null };
+
+export async function miniProgramLogin(
+  app: RegisteredApp,
+  options: { openid?: string; unionid?: string | null } = {},
+): Promise<MiniProgramLogin> {
+  const code = await sim.loginCode(app.appId, options);
+  const answer = await call<Envelope<string>>(
+    "GET",
+    `/Wechat/${app.appKey}/JSCode2Session?js_code=${code.code}`,
+  );
+  if (answer.status !== 200) throw new Error(`login: ${JSON.stringify(answer.body)}`);
+  return { session: answer.body.data, openid: code.openid, unionid: code.unionid };
+}

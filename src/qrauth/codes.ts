@@ -1,0 +1,88 @@
+// Verification codes for Confirm-Register: drawn here, delivered by the operator's webhook
+// (CODE_WEBHOOK_URL), which turns them into an email or SMS. Each POST is signed with HMAC-SHA256
+// so the receiver can tell it came from this gateway and is fresh.
+
+import type { Channel } from "./users.ts";
+
+/** Six digits: inside the contract's 4–8, and what users expect from SMS codes. */
+export const CODE_DIGITS = 6;
+/** The webhook is the operator's service; a slow one must not hold the mini program for long. */
+export const CODE_WEBHOOK_TIMEOUT_MS = 5_000;
+export const SIGNATURE_HEADER = "X-Gateway-Signature";
+
+export function newVerificationCode(): string {
+  // Rejection sampling keeps every code equally likely.
+  const limit = 10 ** CODE_DIGITS;
+  const ceiling = Math.floor(0x1_0000_0000 / limit) * limit;
+  for (;;) {
+    const [value] = crypto.getRandomValues(new Uint32Array(1)) as unknown as [number];
+    if (value < ceiling) return String(value % limit).padStart(CODE_DIGITS, "0");
+  }
+}
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (the Stripe scheme, familiar to receivers). */
+export async function signWebhook(secret: string, body: string, nowSeconds: number): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${nowSeconds}.${body}`));
+  const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `t=${nowSeconds},v1=${hex}`;
+}
+
+export type CodeDelivery = {
+  appKey: string;
+  channel: Channel;
+  target: string;
+  code: string;
+  expiresAt: number;
+  ttlSeconds: number;
+};
+
+export type DeliveryResult = { ok: true } | { ok: false; status: 502 | 503; message: string };
+
+export const CODES_NOT_CONFIGURED =
+  "verification codes are not configured (CODE_WEBHOOK_URL and CODE_WEBHOOK_SECRET)";
+
+export function codeWebhookConfigured(env: Env): boolean {
+  return Boolean(env.CODE_WEBHOOK_URL && env.CODE_WEBHOOK_SECRET);
+}
+
+export async function deliverCode(env: Env, delivery: CodeDelivery): Promise<DeliveryResult> {
+  const url = env.CODE_WEBHOOK_URL;
+  const secret = env.CODE_WEBHOOK_SECRET;
+  if (!url || !secret) return { ok: false, status: 503, message: CODES_NOT_CONFIGURED };
+  const body = JSON.stringify({
+    appKey: delivery.appKey,
+    channel: delivery.channel,
+    target: delivery.target,
+    code: delivery.code,
+    expiresAt: new Date(delivery.expiresAt).toISOString(),
+    ttlSeconds: delivery.ttlSeconds,
+  });
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), CODE_WEBHOOK_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Gateway-Event": "verification-code",
+        [SIGNATURE_HEADER]: await signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+      signal: controller.signal,
+    });
+    await response.body?.cancel();
+    if (response.ok) return { ok: true };
+    return { ok: false, status: 502, message: `the code webhook answered HTTP ${response.status}` };
+  } catch {
+    return { ok: false, status: 502, message: "the code webhook could not be reached" };
+  } finally {
+    clearTimeout(timer);
+  }
+}
