@@ -1,7 +1,7 @@
 // `npm run dev`: the WeChat simulator and the gateway (wrangler dev, local state), a demo app
 // with an API key, and curl lines that work. No network beyond loopback is needed.
 
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startSimulator } from "../sim/server.ts";
 import { startLocalGateway } from "./local-gateway.ts";
@@ -21,11 +21,18 @@ const DEMO_USER = { openid: "oDemoUser0000000000000000001", unionid: "oDemoUnion
 // The simulator keeps its tokens in memory, so the gateway starts from empty local state too:
 // otherwise it would serve tokens from an earlier run that this simulator never issued.
 const STATE_DIR = ".wrangler/dev-state";
+// QR-Auth's signing key for dev: generated once and kept outside the state that is wiped, so
+// tokens and the JWKS stay the same across restarts (production sets the QR_SIGNING_JWK secret).
+const SIGNING_KEY_FILE = ".wrangler/dev-qr-signing-jwk.json";
+const CODE_WEBHOOK_SECRET = "dev-code-webhook-secret";
 
 const simulator = await startSimulator({
   port: Number(values["simulator-port"]),
   host: "127.0.0.1",
   quiet: true,
+  // The simulator stands in for the mailbox / SMS gateway: codes sent by SendCode appear here.
+  announceCodes: true,
+  codeWebhookSecret: CODE_WEBHOOK_SECRET,
 });
 simulator.simulator.registerApp({ appid: DEMO.appId, secret: DEMO.appSecret });
 simulator.simulator.registerApp({ appid: DEMO_OA.appId, secret: DEMO_OA.appSecret });
@@ -38,7 +45,12 @@ try {
     wechatApiBase: simulator.url,
     adminToken: ADMIN_TOKEN,
     persistTo: STATE_DIR,
-    extraVars: { DEMO_PAGES: "true" },
+    extraVars: {
+      DEMO_PAGES: "true",
+      QR_SIGNING_JWK: await devSigningKey(),
+      CODE_WEBHOOK_URL: `${simulator.url}/__sim/codes`,
+      CODE_WEBHOOK_SECRET,
+    },
   });
   const stop = async (code: number) => {
     gateway.stop();
@@ -54,7 +66,15 @@ try {
     appSecret: DEMO.appSecret,
     type: "miniprogram",
     tokenMode: "stable",
-    profile: { name: "Demo mini program" },
+    profile: {
+      appID: 1001,
+      name: "Demo shop",
+      logo: "https://shop.example.com/logo.png",
+      website: "https://shop.example.com",
+      description: "Sign in to the demo shop with WeChat",
+      tags: ["shop", "demo"],
+    },
+    qrAuth: { page: "pages/login/login" },
   });
   if (registered.status >= 300)
     throw new Error(`registering the demo app: ${JSON.stringify(registered.body)}`);
@@ -108,6 +128,14 @@ Try (paste the first line into your shell, then any of the others):
   curl -s -G -H "Authorization: Bearer $OAKEY" ${oa}/JSConfig --data-urlencode 'url=https://shop.example.com/cart?from=menu#top' -d jsApiList=chooseImage,scanQRCode
   curl -s -X POST -H "Authorization: Bearer $OAKEY" ${json} ${oa}/SubscribeMSG -d '{"touser":"${DEMO_USER.openid}","template_id":"tmpl-oa-notice","scene":"1000","title":"Notice","data":{"content":{"value":"Your table is ready","color":"#173177"}}}'
 
+  # QR-Auth: the web backend opens a session and polls; the mini program (session token) scans and confirms
+  SIK=$(curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/QR-Auth/Initiate -d '{"scopes":"profile","remark":"Sign in to the demo shop","scheme":"https"}' | sed -E 's/.*"data":([0-9]+).*/\\1/'); echo $SIK
+  curl -s -H "Authorization: Bearer $KEY" "${mp}/QR-Auth/Code?signInKey=$SIK" -o signin.jpg
+  curl -s -X POST -H "Authorization: Bearer $SESSION" ${json} ${mp}/QR-Auth/Scan -d "{\\"signInKey\\":$SIK}"
+  curl -s -X POST -H "Authorization: Bearer $SESSION" ${json} ${mp}/QR-Auth/Confirm-Register -d "{\\"signInKey\\":$SIK,\\"unionID\\":\\"${DEMO_USER.unionid}\\",\\"nickName\\":\\"Demo user\\"}"
+  curl -s -H "Authorization: Bearer $KEY" "${mp}/QR-Auth/Status?signInKey=$SIK"    # the token, once
+  curl -s $GW/.well-known/jwks.json
+
   curl -s $GW/cdn-cgi/local/scheduled    # run the cron tick once
   open $GW/docs
 Ctrl-C stops both.
@@ -136,4 +164,17 @@ async function seedDemoUser(simulatorUrl: string): Promise<void> {
     scene: "1000",
     count: 100,
   });
+}
+
+async function devSigningKey(): Promise<string> {
+  if (existsSync(SIGNING_KEY_FILE)) return readFileSync(SIGNING_KEY_FILE, "utf8");
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ])) as { privateKey: Parameters<typeof crypto.subtle.exportKey>[1] };
+  const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  const key = JSON.stringify({ ...jwk, kid: `dev-${Date.now().toString(36)}`, alg: "ES256" });
+  mkdirSync(".wrangler", { recursive: true });
+  writeFileSync(SIGNING_KEY_FILE, key, { mode: 0o600 });
+  return key;
 }

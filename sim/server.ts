@@ -17,6 +17,8 @@ export interface StartSimulatorOptions {
   host?: string;
   /** No per-request log lines (nor the lines showing verification codes posted to /__sim/codes). */
   quiet?: boolean;
+  /** Announce received verification codes even when `quiet` (npm run dev shows them this way). */
+  announceCodes?: boolean;
   /** The gateway's CODE_WEBHOOK_SECRET, to check signatures on POST /__sim/codes. */
   codeWebhookSecret?: string;
 }
@@ -109,6 +111,7 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
   const simulator = new WeChatSimulator({
     log: opts.quiet ? undefined : (line) => console.log(`[wechat-sim] ${line}`),
     codeWebhookSecret: opts.codeWebhookSecret,
+    ...(opts.announceCodes ? { codeLog: (line: string) => console.log(`[wechat-sim] ${line}`) } : {}),
   });
   const sockets = new Set<Socket>();
   let origin = "";

@@ -29,6 +29,8 @@ export interface WeChatSimulatorOptions {
    * without it (or with "") each received code has signatureValid null.
    */
   codeWebhookSecret?: string;
+  /** Where received verification codes are announced (default: `log`); the stand-in for a mailbox. */
+  codeLog?: (line: string) => void;
 }
 
 export interface RequestMeta {
@@ -46,7 +48,7 @@ export class WeChatSimulator {
     const codes = new CodeWebhookReceiver({
       secret: opts.codeWebhookSecret,
       now: this.state.baseNow,
-      log: opts.log,
+      log: opts.codeLog ?? opts.log,
     });
     this.control = new ControlApi(this.state, codes);
     this.log = opts.log;
