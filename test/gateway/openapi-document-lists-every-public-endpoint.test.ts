@@ -57,6 +57,26 @@ describe("OpenAPI document", () => {
     }
   });
 
+  it("lists QR-Auth with the right credential per side, and the JWKS", async () => {
+    const doc = (await call<OpenApi>("GET", "/openapi.json")).body;
+    const sides: [string, string, string][] = [
+      ["post", "Initiate", "ApiKey"],
+      ["get", "Code", "ApiKey"],
+      ["get", "Status", "ApiKey"],
+      ["post", "Scan", "UserSession"],
+      ["post", "Confirm-Login", "UserSession"],
+      ["post", "Confirm-Register", "UserSession"],
+      ["post", "SendCode", "UserSession"],
+    ];
+    for (const [method, name, scheme] of sides) {
+      expect(doc.paths[`/Wechat/{appKey}/QR-Auth/${name}`]?.[method]?.security, name).toEqual([
+        { [scheme]: [] },
+      ]);
+    }
+    expect(doc.paths["/.well-known/jwks.json"]?.get).toBeDefined();
+    expect(doc.components?.securitySchemes?.UserSession).toMatchObject({ type: "http", scheme: "bearer" });
+  });
+
   it("declares the ApiKey and AdminToken bearer schemes", async () => {
     const doc = (await call<OpenApi>("GET", "/openapi.json")).body;
     expect(doc.components?.securitySchemes).toMatchObject({
