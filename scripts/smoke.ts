@@ -65,7 +65,7 @@ try {
 
   const code = (await (
     await fetch(`${simulator.url}/__sim/apps/${APP.appId}/login-codes`, { method: "POST", body: "{}" })
-  ).json()) as { code: string; session_key: string };
+  ).json()) as { code: string; session_key: string; openid: string; unionid: string | null };
   const login = await fetch(`${gateway.url}/Wechat/${APP.appKey}/JSCode2Session?js_code=${code.code}`);
   const loginText = await login.text();
   check(
@@ -98,6 +98,45 @@ try {
     "WeChat's errcode in the envelope",
     refused.status === 400 && refusedBody.errcode === 40165,
     refusedBody,
+  );
+
+  // QR-Auth with no QR_SIGNING_JWK: the gateway signs with a key it generated itself.
+  const session = JSON.parse(loginText).data as string;
+  const initiated = (await (await post("QR-Auth/Initiate", { scopes: "profile" })).json()) as {
+    data: number;
+  };
+  const signInKey = initiated.data;
+  const asUser = (endpoint: string, body: object) =>
+    fetch(`${gateway.url}/Wechat/${APP.appKey}/QR-Auth/${endpoint}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const scanned = await asUser("Scan", { signInKey });
+  const registered = await asUser("Confirm-Register", { signInKey, unionID: code.unionid ?? code.openid });
+  const statusAnswer = await fetch(
+    `${gateway.url}/Wechat/${APP.appKey}/QR-Auth/Status?signInKey=${signInKey}`,
+    {
+      headers: { Authorization: `Bearer ${key}` },
+    },
+  );
+  const picked = (await statusAnswer.json()) as {
+    data: { status: string; token?: { access_token: string } };
+  };
+  const jwt = picked.data.token?.access_token ?? "";
+  const kid = jwt
+    ? (JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()) as { kid: string }).kid
+    : "";
+  const jwks = (await (await fetch(`${gateway.url}/.well-known/jwks.json`)).json()) as {
+    keys: { kid: string }[];
+  };
+  check(
+    "QR-Auth: initiate, scan, register, token picked up, signed by a published key",
+    scanned.status === 200 &&
+      registered.status === 200 &&
+      picked.data.status === "confirmed" &&
+      jwks.keys.some((k) => k.kid === kid),
+    { scan: scanned.status, register: registered.status, status: picked.data.status },
   );
 
   const cron = await fetch(`${gateway.url}/cdn-cgi/local/scheduled`);
