@@ -4,10 +4,10 @@ import { z } from "@hono/zod-openapi";
 import { MAX_SIGN_IN_KEY } from "./sign-in-key.ts";
 
 export const SignInKeySchema = z
-  .union([
-    z.number().int().min(1).max(MAX_SIGN_IN_KEY),
-    z.string().regex(/^[1-9][0-9]{0,15}$/, "must be a positive integer"),
-  ])
+  .union(
+    [z.number().int().min(1).max(MAX_SIGN_IN_KEY), z.string().regex(/^[1-9][0-9]{0,15}$/)],
+    "must be a positive integer up to 2^53 − 1 (the number Initiate answered)",
+  )
   .transform(Number)
   .refine((n) => Number.isSafeInteger(n) && n > 0, "must be a positive integer up to 2^53 − 1")
   .openapi({ type: "integer", example: 4503599627370495 });
