@@ -185,8 +185,8 @@ export class QrSession extends DurableObject<Env> {
    * expiry alarm deletes the record on time instead.
    */
   private async writeThrough(record: QrSessionRecord): Promise<void> {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const expiration = Math.max(Math.ceil(record.expiresAt / 1000), nowSeconds + KV_MIN_TTL_SECONDS);
+    const secondsLeft = Math.ceil((record.expiresAt - Date.now()) / 1000);
+    const expirationTtl = Math.max(secondsLeft, KV_MIN_TTL_SECONDS);
     const mirror = {
       signInKey: record.signInKey,
       appKey: record.appKey,
@@ -200,7 +200,7 @@ export class QrSession extends DurableObject<Env> {
       confirmedAt: record.confirmedAt,
     };
     try {
-      await this.env.REGISTRY.put(qrRecordKey(record.signInKey), JSON.stringify(mirror), { expiration });
+      await this.env.REGISTRY.put(qrRecordKey(record.signInKey), JSON.stringify(mirror), { expirationTtl });
     } catch (error) {
       // The object is the source of truth; a failed mirror write (e.g. KV's one write per second
       // per key) must not fail the user's sign-in.
