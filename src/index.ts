@@ -7,6 +7,7 @@ import { jssdkRoutes } from "./routes/jssdk.ts";
 import { legacyRoutes } from "./routes/legacy.ts";
 import { linkRoutes } from "./routes/links.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { proxyRoutes } from "./routes/proxy.ts";
 import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -44,6 +45,7 @@ app.route("/", messageRoutes);
 app.route("/", linkRoutes);
 app.route("/", jssdkRoutes);
 app.route("/", qrAuthRoutes);
+app.route("/", proxyRoutes);
 app.route("/", adminRoutes);
 app.route("/", docsRoutes);
 

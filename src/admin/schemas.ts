@@ -52,6 +52,28 @@ export const QrAuthSettingsSchema = z
   })
   .openapi("QrAuthSettings");
 
+/** Like Cloud Hosting's token permission list: the WeChat API families an SDK may reach via /proxy. */
+export const DEFAULT_PROXY = { allowedPrefixes: ["/cgi-bin/", "/wxa/", "/sns/"] };
+
+export const ProxySettingsSchema = z
+  .object({
+    allowedPrefixes: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^\/[A-Za-z0-9_\-./]{0,199}$/,
+            "must be a path prefix starting with /, e.g. /cgi-bin/message/",
+          ),
+      )
+      .max(100)
+      .default(DEFAULT_PROXY.allowedPrefixes),
+  })
+  .openapi("ProxySettings", {
+    description:
+      "Upstream path prefixes the transparent proxy forwards for this app (default /cgi-bin/, /wxa/, /sns/)",
+  });
+
 export const AppRegistrationSchema = z
   .object({
     appId: z
@@ -73,6 +95,7 @@ export const AppRegistrationSchema = z
       .openapi({ description: "stable when the appId is new; omitted keeps the appId's current mode" }),
     profile: ProfileSchema.optional(),
     qrAuth: QrAuthSettingsSchema.optional(),
+    proxy: ProxySettingsSchema.optional(),
   })
   .openapi("AppRegistration");
 
@@ -84,6 +107,7 @@ export const AppRecordSchema = z
     tokenMode: z.enum(["stable", "classic"]),
     profile: ProfileSchema,
     qrAuth: QrAuthSettingsSchema,
+    proxy: ProxySettingsSchema.optional().openapi({ description: "Absent: the default allow-list" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

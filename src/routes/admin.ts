@@ -17,6 +17,7 @@ import {
   AppRecordSchema,
   AppRegistrationSchema,
   AppStatusSchema,
+  DEFAULT_PROXY,
   DEFAULT_QR_AUTH,
   ForcedRefreshSchema,
 } from "../admin/schemas.ts";
@@ -184,6 +185,7 @@ adminRoutes.openapi(putApp, async (c) => {
     tokenMode: configured.tokenMode,
     profile: body.profile ?? previous?.profile ?? {},
     qrAuth: body.qrAuth ?? previous?.qrAuth ?? DEFAULT_QR_AUTH,
+    proxy: body.proxy ?? previous?.proxy ?? DEFAULT_PROXY,
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
   };

@@ -1,10 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import { constantTimeEqual } from "../admin/keys.ts";
 import { readSettings } from "../settings.ts";
 import { chinaDay, nextChinaMidnight, secondsUntil } from "../time.ts";
 import {
   requestAccessToken,
   requestJsapiTicket,
   requestLoginSession,
+  UPSTREAM_TIMEOUT_MS,
   type UpstreamFailure,
   type UpstreamResult,
   withRetries,
@@ -42,6 +44,7 @@ import type {
   CredentialResult,
   DetachResult,
   ForcedRefreshResult,
+  ForwardedAnswer,
   KeeperFailure,
   KeeperStatus,
   SessionLookup,
@@ -294,6 +297,55 @@ export class TokenKeeper extends DurableObject<Env> {
   async loginSession(sessionToken: string): Promise<SessionLookup> {
     const session = await this.sessions.find(sessionToken, Date.now());
     return session ? { ok: true, session } : { ok: false };
+  }
+
+  // ---- RPC: the transparent proxy ------------------------------------------------------------
+
+  /** Whether an SDK presented this appid's own appid and secret (compared in constant time). */
+  async checkCredentials(appId: string, appSecret: string): Promise<boolean> {
+    const app = this.store.app;
+    if (!app) return false;
+    const [idMatches, secretMatches] = await Promise.all([
+      constantTimeEqual(appId, app.appId),
+      constantTimeEqual(appSecret, app.appSecret),
+    ]);
+    return idMatches && secretMatches;
+  }
+
+  /**
+   * An SDK's own /sns/jscode2session call, made with the secret only this object holds. WeChat's
+   * answer is passed back as it is (the SDK parses it); the secret never leaves.
+   */
+  async forwardLogin(jsCode: string, grantType: string): Promise<ForwardedAnswer> {
+    const app = this.store.app;
+    if (!app)
+      return {
+        status: 404,
+        contentType: "application/json",
+        text: '{"errcode":40013,"errmsg":"invalid appid"}',
+      };
+    const query = new URLSearchParams({
+      appid: app.appId,
+      secret: app.appSecret,
+      js_code: jsCode,
+      grant_type: grantType,
+    });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), UPSTREAM_TIMEOUT_MS);
+    try {
+      const response = await fetch(`${readSettings(this.env).apiBase}/sns/jscode2session?${query}`, {
+        signal: controller.signal,
+      });
+      return {
+        status: response.status,
+        contentType: response.headers.get("content-type") ?? "application/json",
+        text: await response.text(),
+      };
+    } catch {
+      return { status: 502, contentType: "application/json", text: '{"errcode":-1,"errmsg":"system error"}' };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Whether `token` is this appid's current or still-in-grace previous access_token. */

@@ -67,3 +67,6 @@ export type KeeperStatus =
 export type SignInResult = { ok: true; sessionToken: string; expiresAt: number } | KeeperFailure;
 
 export type SessionLookup = { ok: true; session: LoginSession } | { ok: false };
+
+/** A WeChat answer relayed as it came (the proxy hands it to an SDK unchanged). */
+export type ForwardedAnswer = { status: number; contentType: string; text: string };

@@ -1,0 +1,200 @@
+// /proxy/{appKey}/… mirrors api.weixin.qq.com (SPEC §8) so that an unchanged WeChat SDK shares the
+// appid's one token by changing only its API host. Answers are WeChat's own shapes, because an SDK
+// parses them: token calls are answered from the keeper and never reach WeChat; everything else is
+// forwarded with the keeper's token.
+
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { apiKeyId } from "../admin/keys.ts";
+import { checkApiKey, findApp } from "../admin/registry.ts";
+import { type AppRecord, DEFAULT_PROXY } from "../admin/schemas.ts";
+import { readSettings } from "../settings.ts";
+import { secondsUntil } from "../time.ts";
+import { keeperFor, tokenSourceFor } from "../tokens/keeper.ts";
+import type { KeeperFailure } from "../tokens/results.ts";
+import { forwardToWeChat } from "../wechat/proxy.ts";
+import { bearerToken } from "./auth.ts";
+import type { GatewayEnv } from "./envelope.ts";
+
+/** WeChat's largest uploads (video material) are 20 MB; multipart overhead on top. */
+export const PROXY_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
+
+type ProxyContext = Context<GatewayEnv>;
+
+/** WeChat's error shape; HTTP 200 like WeChat unless the status says more (an SDK reads errcode). */
+function wechatError(
+  c: ProxyContext,
+  errcode: number,
+  errmsg: string,
+  status: 200 | 403 | 404 | 413 | 502 = 200,
+) {
+  return c.json({ errcode, errmsg }, status);
+}
+
+const invalidCredential = (c: ProxyContext, why: string) =>
+  wechatError(c, 40001, `invalid credential, access_token is invalid or not latest (gateway: ${why})`);
+
+/** A keeper that has no token to give, said the way WeChat would. */
+function noToken(c: ProxyContext, failure: KeeperFailure) {
+  return wechatError(
+    c,
+    failure.errcode ?? -1,
+    failure.errmsg || `system error (gateway: ${failure.message})`,
+  );
+}
+
+async function hasApiKey(c: ProxyContext, appKey: string): Promise<boolean> {
+  const presented = bearerToken(c.req.header("Authorization"));
+  if (!presented || !apiKeyId(presented)) return false;
+  const check = await checkApiKey(c.env.REGISTRY, presented);
+  return check.ok && check.appKey === appKey;
+}
+
+function allowed(app: AppRecord, path: string): boolean {
+  const prefixes = app.proxy?.allowedPrefixes ?? DEFAULT_PROXY.allowedPrefixes;
+  return prefixes.some((prefix) => path.startsWith(prefix));
+}
+
+type Credentials = { appid: string | null; secret: string | null; grantType: string | null };
+
+async function tokenCallCredentials(c: ProxyContext, path: string): Promise<Credentials | "not-json"> {
+  if (path === "/cgi-bin/token") {
+    return {
+      appid: c.req.query("appid") ?? null,
+      secret: c.req.query("secret") ?? null,
+      grantType: c.req.query("grant_type") ?? null,
+    };
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = (await c.req.json()) as Record<string, unknown>;
+  } catch {
+    return "not-json";
+  }
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  return { appid: text(body?.appid), secret: text(body?.secret), grantType: text(body?.grant_type) };
+}
+
+/**
+ * GET /cgi-bin/token and POST /cgi-bin/stable_token: the shared token, with expires_in = its
+ * seconds left. The SDK's own appid and secret (or an API key) are checked; force_refresh is
+ * ignored, so no SDK can make WeChat issue a token behind the keeper's back.
+ */
+async function answerTokenCall(c: ProxyContext, app: AppRecord, path: string) {
+  const credentials = await tokenCallCredentials(c, path);
+  if (credentials === "not-json") return wechatError(c, 47001, "data format error");
+  const byApiKey = await hasApiKey(c, app.appKey);
+  if (!byApiKey) {
+    if (credentials.grantType !== "client_credential") return wechatError(c, 40002, "invalid grant_type");
+    if (!credentials.appid) return wechatError(c, 41002, "appid missing");
+    if (!credentials.secret) return wechatError(c, 41004, "appsecret missing");
+  }
+  const keeper = keeperFor(c.env, app.appId);
+  if (credentials.appid !== null && credentials.appid !== app.appId)
+    return wechatError(c, 40013, "invalid appid");
+  if (!byApiKey && !(await keeper.checkCredentials(app.appId, credentials.secret ?? ""))) {
+    return wechatError(c, 40125, "invalid appsecret");
+  }
+  const token = await keeper.getAccessToken();
+  if (!token.ok) return noToken(c, token);
+  return c.json(
+    { access_token: token.credential.value, expires_in: secondsUntil(token.credential.expiresAt, Date.now()) },
+    200,
+  );
+}
+
+/** Who may use the app's token: an API key, or a token the keeper handed out (current or in grace). */
+async function callerMayUseToken(c: ProxyContext, app: AppRecord): Promise<string | null> {
+  if (await hasApiKey(c, app.appKey)) return null;
+  const presented = c.req.query("access_token");
+  if (!presented) return "no API key and no access_token";
+  if (!(await keeperFor(c.env, app.appId).recognizesToken(presented)))
+    return "not a token this gateway issued";
+  return null;
+}
+
+export const proxyRoutes = new Hono<GatewayEnv>();
+
+proxyRoutes.use(
+  "/proxy/:appKey/*",
+  bodyLimit({
+    maxSize: PROXY_BODY_LIMIT_BYTES,
+    onError: (c) => wechatError(c as ProxyContext, 45002, "content size out of limit", 413),
+  }),
+);
+
+proxyRoutes.all("/proxy/:appKey/*", async (c) => {
+  const appKey = c.req.param("appKey");
+  const app = await findApp(c.env.REGISTRY, appKey);
+  if (!app) return wechatError(c, 40013, "invalid appid (gateway: no app is registered as this appKey)", 404);
+  const path = c.req.path.slice(`/proxy/${appKey}`.length) || "/";
+
+  if (
+    (path === "/cgi-bin/token" && c.req.method === "GET") ||
+    (path === "/cgi-bin/stable_token" && c.req.method === "POST")
+  ) {
+    return answerTokenCall(c, app, path);
+  }
+
+  if (path === "/sns/jscode2session" && c.req.method === "GET") {
+    // The js_code is the credential (as for JSCode2Session); the appid must be this app's, and
+    // the secret is the keeper's, whatever the SDK was configured with.
+    const appid = c.req.query("appid");
+    if (appid !== app.appId && !(await hasApiKey(c, app.appKey)))
+      return wechatError(c, 40013, "invalid appid");
+    if (!allowed(app, path))
+      return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
+    const answer = await keeperFor(c.env, app.appId).forwardLogin(
+      c.req.query("js_code") ?? "",
+      c.req.query("grant_type") ?? "authorization_code",
+    );
+    return c.body(answer.text, answer.status as 200, { "Content-Type": answer.contentType });
+  }
+
+  const refusal = await callerMayUseToken(c, app);
+  if (refusal) return invalidCredential(c, refusal);
+  if (!allowed(app, path))
+    return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
+
+  const keeper = keeperFor(c.env, app.appId);
+  if (
+    path === "/cgi-bin/ticket/getticket" &&
+    c.req.method === "GET" &&
+    (c.req.query("type") ?? "jsapi") === "jsapi"
+  ) {
+    const ticket = await keeper.getJsapiTicket();
+    if (!ticket.ok) return noToken(c, ticket);
+    return c.json(
+      {
+        errcode: 0,
+        errmsg: "ok",
+        ticket: ticket.credential.value,
+        expires_in: secondsUntil(ticket.credential.expiresAt, Date.now()),
+      },
+      200,
+    );
+  }
+
+  const token = await keeper.getAccessToken();
+  if (!token.ok) return noToken(c, token);
+  const query = new URL(c.req.url).searchParams;
+  try {
+    const { response } = await forwardToWeChat(
+      readSettings(c.env).apiBase,
+      tokenSourceFor(c.env, app.appId),
+      token.credential.value,
+      {
+        method: c.req.method,
+        path,
+        query,
+        headers: c.req.raw.headers,
+        body: c.req.raw.body,
+      },
+    );
+    return response;
+  } catch {
+    console.log(JSON.stringify({ event: "proxy_upstream_failed", appKey, path }));
+    return wechatError(c, -1, "system error (gateway: WeChat could not be reached)", 502);
+  }
+});

@@ -1,0 +1,133 @@
+// Forwarding for the transparent proxy: an SDK's request goes to WeChat as it came (method, body
+// stream, content type) with the keeper's token in the query, and WeChat's answer comes back as
+// WeChat sent it. A rejected token is reported once and the request repeated once.
+
+import { TOKEN_REJECTED_ERRCODES } from "./errcodes.ts";
+import type { TokenSource } from "./upstream.ts";
+
+/** Uploads (media up to 10 MB, video up to 20 MB in some APIs) need longer than JSON calls. */
+export const PROXY_TIMEOUT_MS = 30_000;
+/** A JSON answer larger than this is passed through without looking for a token error. */
+const MAX_INSPECTED_JSON_BYTES = 1_048_576;
+
+/** Request headers an SDK's call may carry to WeChat; everything else (credentials, cookies, hop-by-hop) stays here. */
+const FORWARDED_REQUEST_HEADERS = ["content-type", "accept", "accept-language", "user-agent"];
+/** Response headers that describe the connection, not the answer (RFC 9110 §7.6.1), plus cookies. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "set-cookie",
+]);
+
+export type ProxiedRequest = {
+  method: string;
+  /** The WeChat path, e.g. /cgi-bin/message/custom/send. */
+  path: string;
+  /** The caller's query; its access_token is replaced. */
+  query: URLSearchParams;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
+};
+
+export type ProxyOutcome = { response: Response; tokenRecovered: boolean };
+
+function upstreamHeaders(from: Headers): Headers {
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = from.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** The same body for a first try and one retry; a known length is kept so WeChat sees Content-Length. */
+function twoBodies(
+  request: ProxiedRequest,
+): [ReadableStream<Uint8Array> | null, ReadableStream<Uint8Array> | null] {
+  if (!request.body) return [null, null];
+  const length = Number(request.headers.get("content-length"));
+  const [first, spare] = request.body.tee();
+  const sized = (stream: ReadableStream<Uint8Array>) =>
+    Number.isSafeInteger(length) && length > 0 ? stream.pipeThrough(new FixedLengthStream(length)) : stream;
+  return [sized(first), sized(spare)];
+}
+
+function passBack(response: Response, body: BodyInit | null = response.body): Response {
+  const headers = new Headers();
+  for (const [name, value] of response.headers) {
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
+  }
+  // fetch() decoded a compressed body, so its encoding and length no longer describe it.
+  if (headers.has("content-encoding")) {
+    headers.delete("content-encoding");
+    headers.delete("content-length");
+  }
+  if (typeof body === "string") headers.delete("content-length");
+  return new Response(body, { status: response.status, headers });
+}
+
+async function send(
+  base: string,
+  request: ProxiedRequest,
+  token: string,
+  body: ReadableStream<Uint8Array> | null,
+): Promise<Response> {
+  const query = new URLSearchParams(request.query);
+  query.set("access_token", token);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), PROXY_TIMEOUT_MS);
+  try {
+    return await fetch(`${base}${request.path}?${query}`, {
+      method: request.method,
+      headers: upstreamHeaders(request.headers),
+      body,
+      signal: controller.signal,
+    });
+  } finally {
+    // Headers are in: the body streams to the caller without the deadline.
+    clearTimeout(timer);
+  }
+}
+
+function rejectedToken(text: string): boolean {
+  try {
+    const errcode = (JSON.parse(text) as { errcode?: unknown }).errcode;
+    return typeof errcode === "number" && TOKEN_REJECTED_ERRCODES.has(errcode);
+  } catch {
+    return false;
+  }
+}
+
+/** Forwards `request` with the appid's token; throws only when WeChat cannot be reached. */
+export async function forwardToWeChat(
+  base: string,
+  tokens: TokenSource,
+  token: string,
+  request: ProxiedRequest,
+): Promise<ProxyOutcome> {
+  const [first, spare] = twoBodies(request);
+  const response = await send(base, request, token, first);
+  const type = response.headers.get("content-type") ?? "";
+  const length = Number(response.headers.get("content-length") ?? 0);
+  const inspectable = /json|text\/plain/i.test(type) && length <= MAX_INSPECTED_JSON_BYTES;
+  if (!inspectable) {
+    await spare?.cancel();
+    return { response: passBack(response), tokenRecovered: false };
+  }
+  const text = await response.text();
+  if (rejectedToken(text)) {
+    const renewed = await tokens.rejected(token);
+    if (renewed.ok && renewed.credential.value !== token) {
+      const retried = await send(base, request, renewed.credential.value, spare);
+      return { response: passBack(retried), tokenRecovered: true };
+    }
+  }
+  await spare?.cancel();
+  return { response: passBack(response, text), tokenRecovered: false };
+}
