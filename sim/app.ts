@@ -1,5 +1,5 @@
 // One registered WeChat account (appid) as the simulator sees it: its settings, clock, tokens,
-// tickets, call counters and queued faults.
+// tickets, call counters, uploaded media and queued faults.
 
 import { CallCounters, IssueCounters, MonthlyCounter } from "./counters.ts";
 import { DEFAULT_PAGES, DEFAULT_RISKY_WORDS, DEFAULT_TEMPLATES } from "./demo-content.ts";
@@ -15,6 +15,7 @@ import {
   DEFAULT_WXACODE_TOTAL_QUOTA,
   DEFAULT_WXACODE_UNLIMIT_PER_MINUTE_QUOTA,
 } from "./limits.ts";
+import { MediaLibrary } from "./media-library.ts";
 import { History, type LoggedRequest } from "./request-log.ts";
 import { TokenSlot, type TokenSlotName } from "./tokens.ts";
 import { UserDirectory } from "./users.ts";
@@ -127,6 +128,8 @@ export class SimulatedApp {
   readonly issued = new IssueCounters();
   readonly users = new UserDirectory();
   readonly messages = new History<SentMessage>();
+  /** Temporary media uploaded through /cgi-bin/media/upload (the last 100). */
+  readonly media = new MediaLibrary();
   /** The latest business requests as received (token endpoints are not logged). */
   readonly requests = new History<LoggedRequest>();
   /** Token requests (classic + stable) currently being handled, slow faults included. */

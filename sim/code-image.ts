@@ -6,6 +6,7 @@
 
 import { encodeGrayscaleJpeg } from "./jpeg.ts";
 import { encodePng } from "./png.ts";
+import { chunkedBytesResponse } from "./responses.ts";
 
 export interface CodeImageRequest {
   /** Pixels per side: the image is square. */
@@ -151,24 +152,7 @@ export async function renderCodeImage(request: CodeImageRequest): Promise<CodeIm
   return { bytes, contentType: "image/jpeg" };
 }
 
-/** Images go out in pieces of this size, so a client cannot get away with reading one chunk. */
-const IMAGE_CHUNK_BYTES = 8 * 1024;
-
 /** HTTP 200 with the image as a stream of several chunks, its Content-Type and its Content-Length. */
 export function imageResponse(image: CodeImage): Response {
-  let offset = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= image.bytes.length) {
-        controller.close();
-        return;
-      }
-      controller.enqueue(image.bytes.slice(offset, offset + IMAGE_CHUNK_BYTES));
-      offset += IMAGE_CHUNK_BYTES;
-    },
-  });
-  return new Response(body, {
-    status: 200,
-    headers: { "Content-Type": image.contentType, "Content-Length": String(image.bytes.length) },
-  });
+  return chunkedBytesResponse(image.bytes, { "Content-Type": image.contentType });
 }

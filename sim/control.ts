@@ -9,7 +9,10 @@
 //                   wxacodeDaily, wxacodeTotal} (any subset); pages and riskyWords replace the lists;
 //          templates {id: [data keys...] | null} is merged in (null removes a template)
 //   GET    /__sim/apps/{appid}                -> settings, calls (+ byPath), tokens, ticket, clock, issued,
-//                                                users, messages (last 50), requests (last 50)... (describeApp)
+//                                                users, messages (last 50), requests (last 50),
+//                                                media... (describeApp)
+//          media: [{media_id, type, contentType, filename, size, sha256}] the uploads media/get still
+//                 serves (the last 100, each for 3 days), oldest first; sha256 is lowercase hex
 //   DELETE /__sim/apps/{appid}                -> forgets the app and its tokens
 //   POST   /__sim/apps/{appid}/faults         {kind, times?, paths?, delayMs?, errcode?, errmsg?, contentType?}
 //   DELETE /__sim/apps/{appid}/faults
@@ -210,6 +213,7 @@ function describeApp(app: SimulatedApp) {
     users: app.users.all().map((user) => describeUser(app, user)),
     messages: app.messages.list(),
     requests: app.requests.list(),
+    media: app.media.describe(now),
   };
 }
 

@@ -153,11 +153,13 @@ export async function applyFault(fault: Fault, signal: AbortSignal): Promise<Fau
   }
 }
 
-/** A successful WeChat answer: an image, or HTTP 200 JSON whose errcode is absent or 0. */
+/**
+ * A successful WeChat answer: HTTP 200 that is not WeChat JSON (an image, downloaded media), or
+ * WeChat JSON whose errcode is absent or 0. Only JSON is read: media bytes may be anything.
+ */
 export async function isSuccessfulAnswer(answer: Response): Promise<boolean> {
   if (answer.status !== 200) return false;
-  const contentType = answer.headers.get("content-type") ?? "";
-  if (contentType.startsWith("image/")) return true;
+  if (answer.headers.get("content-type") !== WECHAT_JSON_CONTENT_TYPE) return true;
   const errcode = /"errcode"\s*:\s*(-?\d+)/.exec(await answer.clone().text())?.[1];
   return errcode === undefined || errcode === "0";
 }

@@ -86,3 +86,25 @@ export const SIM_HISTORY_LENGTH = 50;
 
 /** Request bodies kept in the request log are cut to 4 KB so an image-sized body cannot bloat the state. */
 export const SIM_LOGGED_BODY_MAX_CHARS = 4096;
+
+// ---- temporary media (official-account /cgi-bin/media/upload and /cgi-bin/media/get) ----
+
+/** WeChat counts these limits in binary megabytes and kilobytes. */
+const MB = 1024 * 1024;
+
+/**
+ * The largest file each media type may be: image 10 MB, voice 2 MB, video 10 MB, thumb 64 KB
+ * ("图片 10M / 语音 2M / 视频 10MB / 缩略图 64KB"); a bigger one gets 40006.
+ */
+export const MEDIA_MAX_BYTES = {
+  image: 10 * MB,
+  voice: 2 * MB,
+  video: 10 * MB,
+  thumb: 64 * 1024,
+} as const;
+
+/** Temporary media is kept for 3 days; after that its media_id is invalid (40007). */
+export const MEDIA_LIFETIME_SECONDS = 3 * 24 * 3600;
+
+/** Uploads kept per app: enough for any one test, and a bound on memory (up to 10 MB each). */
+export const MEDIA_KEPT_PER_APP = 100;

@@ -13,9 +13,9 @@ export interface LoggedRequest {
   /** Every query parameter except access_token (see accessTokenInQuery); a secret shows as "<redacted>". */
   query: Record<string, string>;
   accessTokenInQuery: boolean;
-  /** The body, cut to 4 KB. */
+  /** The body as UTF-8 text (binary bytes show as U+FFFD), cut to 4 KB. */
   bodyText: string;
-  /** Characters in the whole body. */
+  /** Bytes in the whole body, as sent (the same as its characters for ASCII JSON). */
   bodyLength: number;
   /** The body mentions "access_token" or carries the query's token value. */
   bodyHasAccessToken: boolean;
@@ -40,7 +40,7 @@ export function describeRequest(call: WeChatCall, at: number): LoggedRequest {
     query,
     accessTokenInQuery: call.query.has("access_token"),
     bodyText: call.bodyText.slice(0, SIM_LOGGED_BODY_MAX_CHARS),
-    bodyLength: call.bodyText.length,
+    bodyLength: call.bodyBytes.length,
     bodyHasAccessToken:
       call.bodyText.includes("access_token") ||
       (token !== null && token !== "" && call.bodyText.includes(token)),

@@ -7,7 +7,10 @@ export interface WeChatCall {
   /** URL path, e.g. "/cgi-bin/token". */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The body decoded as UTF-8 (what the JSON APIs parse); binary bytes show as U+FFFD here. */
   readonly bodyText: string;
+  /** The body exactly as received, for multipart uploads whose files are binary. */
+  readonly bodyBytes: Uint8Array;
   /** The caller's IP as WeChat's whitelist check would see it. */
   readonly remoteIp: string;
   /** The request's Content-Type header, null when absent. */

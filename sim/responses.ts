@@ -19,6 +19,10 @@ export const WECHAT_ERRORS = {
   },
   invalidGrantType: { errcode: 40002, errmsg: "invalid grant_type" },
   invalidOpenid: { errcode: 40003, errmsg: "invalid openid" },
+  invalidMediaType: { errcode: 40004, errmsg: "invalid media type" },
+  /** Sic: WeChat's own spelling. */
+  invalidMediaSize: { errcode: 40006, errmsg: "invalid meida size" },
+  invalidMediaId: { errcode: 40007, errmsg: "invalid media_id" },
   invalidAppid: { errcode: 40013, errmsg: "invalid appid" },
   invalidCode: { errcode: 40029, errmsg: "invalid code" },
   invalidTemplateId: { errcode: 40037, errmsg: "invalid template_id" },
@@ -38,6 +42,8 @@ export const WECHAT_ERRORS = {
   accessTokenMissing: { errcode: 41001, errmsg: "access_token missing" },
   appidMissing: { errcode: 41002, errmsg: "appid missing" },
   appsecretMissing: { errcode: 41004, errmsg: "appsecret missing" },
+  mediaDataMissing: { errcode: 41005, errmsg: "media data missing" },
+  mediaIdMissing: { errcode: 41006, errmsg: "media_id missing" },
   codeMissing: { errcode: 41008, errmsg: "missing code" },
   invalidPage: { errcode: 41030, errmsg: "invalid page" },
   accessTokenExpired: { errcode: 42001, errmsg: "access_token expired" },
@@ -103,6 +109,31 @@ export function wechatError(error: WeChatErrorSpec): Response {
 /** Success envelope used by ticket, quota and most business APIs. */
 export function wechatOk(payload: object = {}): Response {
   return wechatJson({ errcode: 0, errmsg: "ok", ...payload });
+}
+
+/** Binary answers go out in pieces of this size, so a client cannot get away with reading one chunk. */
+const BINARY_CHUNK_BYTES = 8 * 1024;
+
+/**
+ * HTTP 200 with these bytes as a stream of several chunks and a Content-Length (the HTTP adapter
+ * then sends them piece by piece), plus the given headers (Content-Type at least).
+ */
+export function chunkedBytesResponse(bytes: Uint8Array, headers: Record<string, string>): Response {
+  let offset = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(bytes.slice(offset, offset + BINARY_CHUNK_BYTES));
+      offset += BINARY_CHUNK_BYTES;
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { ...headers, "Content-Length": String(bytes.length) },
+  });
 }
 
 /** Random base64url text, the alphabet real tokens and tickets use. */

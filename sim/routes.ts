@@ -6,6 +6,7 @@ import { clearQuota, getApiDomainIp, getApiQuota, getTicket } from "./business-e
 import type { CallKind } from "./counters.ts";
 import { generateScheme, generateUrlLink } from "./link-endpoints.ts";
 import { jscode2session } from "./login-endpoints.ts";
+import { getMedia, uploadMedia } from "./media-endpoints.ts";
 import { getUserInfo, sendOneTimeSubscribeMessage, sendSubscribeMessage } from "./message-endpoints.ts";
 import { tryParseJsonObject, type WeChatCall } from "./request.ts";
 import { msgSecCheck } from "./security-endpoints.ts";
@@ -74,4 +75,6 @@ export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, W
   ["/wxa/getwxacodeunlimit", businessRoute(getUnlimitedCode)],
   ["/wxa/getwxacode", businessRoute(getLimitedCode)],
   ["/wxa/msg_sec_check", businessRoute(msgSecCheck)],
+  ["/cgi-bin/media/upload", businessRoute(uploadMedia)],
+  ["/cgi-bin/media/get", businessRoute(getMedia)],
 ]);

@@ -63,11 +63,15 @@ export class WeChatSimulator {
     const url = new URL(req.url);
     if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) return this.control.handle(req, url);
 
+    // Read once as bytes (multipart files must arrive intact); the text is the same UTF-8 decoding
+    // req.text() would give.
+    const bodyBytes = new Uint8Array(await req.arrayBuffer());
     const call: WeChatCall = {
       method: req.method,
       path: url.pathname,
       query: url.searchParams,
-      bodyText: await req.text(),
+      bodyText: new TextDecoder().decode(bodyBytes),
+      bodyBytes,
       remoteIp: meta.remoteIp ?? "127.0.0.1",
       contentType: req.headers.get("content-type"),
     };
@@ -111,13 +115,17 @@ export class WeChatSimulator {
     }
   }
 
-  /** Logs the status and errcode (or the image type) only: bodies carry tokens and tickets. */
+  /**
+   * Logs the status and errcode (or the Content-Type of anything not labelled JSON: images, media,
+   * which are never read here) only: bodies carry tokens and tickets.
+   */
   private async logAnswer(call: WeChatCall, appid: string | undefined, answer: Response): Promise<void> {
     if (!this.log) return;
     const contentType = answer.headers.get("content-type") ?? "";
-    const outcome = contentType.startsWith("image/")
-      ? contentType
-      : `errcode ${/"errcode":(-?\d+)/.exec(await answer.clone().text())?.[1] ?? "0"}`;
+    const isJson = contentType === "" || contentType.includes("json");
+    const outcome = isJson
+      ? `errcode ${/"errcode":(-?\d+)/.exec(await answer.clone().text())?.[1] ?? "0"}`
+      : contentType;
     this.log(`${call.method} ${call.path} app=${appid ?? "-"} -> ${answer.status} ${outcome}`);
   }
 }

@@ -39,6 +39,10 @@ export interface WeChatAnswer {
     keyword?: string;
   }[];
   trace_id?: string;
+  // media/upload (no errcode on success)
+  type?: string;
+  media_id?: string;
+  created_at?: number;
 }
 
 export interface AppOptions {
@@ -130,12 +134,26 @@ export interface LoggedRequest {
   /** All query parameters except access_token; "secret" shows as "<redacted>". */
   query: Record<string, string>;
   accessTokenInQuery: boolean;
-  /** First 4 KB of the body. */
+  /** First 4 KB of the body as UTF-8 text (binary bytes show as U+FFFD). */
   bodyText: string;
+  /** Bytes in the whole body. */
   bodyLength: number;
   /** The body contains "access_token" or the query's token value. */
   bodyHasAccessToken: boolean;
   contentType: string | null;
+}
+
+/** One uploaded temporary media file as GET /__sim/apps/{appid} lists it (no bytes). */
+export interface SimMedia {
+  media_id: string;
+  type: "image" | "voice" | "video" | "thumb";
+  /** The Content-Type of the upload's `media` part, which media/get answers with. */
+  contentType: string;
+  filename: string;
+  /** Bytes. */
+  size: number;
+  /** Lowercase hex SHA-256 of the stored bytes (compare with sha256Hex). */
+  sha256: string;
 }
 
 /** The body the gateway's verification-code webhook sends. */
@@ -185,6 +203,8 @@ export interface AppState {
   messages: SentMessage[];
   /** Last 50 business requests (not token calls), oldest first. */
   requests: LoggedRequest[];
+  /** Uploaded media media/get still serves (the last 100, each for 3 days), oldest first. */
+  media: SimMedia[];
   tokenCallsInFlight: number;
   maxConcurrentTokenCalls: number;
   tokens: Record<
@@ -259,6 +279,8 @@ export const sim = {
     ),
   messages: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).messages,
   requests: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).requests,
+  /** The app's uploaded media with size and SHA-256, oldest first (what media/get still serves). */
+  media: async (appid: string) => (await controlOk<AppState>("GET", `/apps/${appid}`)).media,
   /** Verification codes the gateway posted to its webhook (the last 200), oldest first; only `target`'s if given. */
   codes: async (target?: string) => {
     const query = target === undefined ? "" : `?${new URLSearchParams({ target })}`;
@@ -364,6 +386,29 @@ export async function jscode2session(
   });
   if (jsCode !== undefined) query.set("js_code", jsCode);
   return (await fetch(`${SIM_BASE}/sns/jscode2session?${query}`)).json();
+}
+
+/** Lowercase hex SHA-256: compare digests, not large byte arrays (their diffs are very slow). */
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A FormData holding `bytes` as the `media` file part, as /cgi-bin/media/upload wants it. */
+export function mediaForm(bytes: Uint8Array, filename: string, contentType: string): FormData {
+  const form = new FormData();
+  form.append("media", new Blob([bytes], { type: contentType }), filename);
+  return form;
+}
+
+/** POST /cgi-bin/media/upload?type= with `body` (a FormData from mediaForm, or anything else to test errors). */
+export function uploadMedia(token: string, type: string, body: BodyInit): Promise<Response> {
+  return fetch(businessUrl("/cgi-bin/media/upload", token, { type }), { method: "POST", body });
+}
+
+/** GET /cgi-bin/media/get?media_id=; the test reads the answer itself (bytes or JSON). */
+export function getMedia(token: string, mediaId: string): Promise<Response> {
+  return fetch(businessUrl("/cgi-bin/media/get", token, { media_id: mediaId }));
 }
 
 /** WeChat error messages end with a request id like "rid: 655d9278-7c157f97-69055077". */
