@@ -136,6 +136,10 @@ Try (paste the first line into your shell, then any of the others):
   curl -s -H "Authorization: Bearer $KEY" "${mp}/QR-Auth/Status?signInKey=$SIK"    # the token, once
   curl -s $GW/.well-known/jwks.json
 
+  # transparent proxy: what an SDK does once its API host is $GW/proxy/${DEMO.appKey}
+  TOKEN=$(curl -s "$GW/proxy/${DEMO.appKey}/cgi-bin/token?grant_type=client_credential&appid=${DEMO.appId}&secret=${DEMO.appSecret}" | sed -E 's/.*"access_token":"([^"]*)".*/\\1/')
+  curl -s -X POST "$GW/proxy/${DEMO.appKey}/wxa/generate_urllink?access_token=$TOKEN" -d '{"path":"pages/index/index"}'
+
   curl -s $GW/cdn-cgi/local/scheduled    # run the cron tick once
   open $GW/docs
 Ctrl-C stops both.

@@ -44,6 +44,9 @@ export async function startLocalGateway(options: {
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     {
+      // Its own process group: npx starts wrangler, which starts workerd, and stop() must end all
+      // of them (killing npx alone leaves the gateway serving).
+      detached: true,
       stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "ignore" : "inherit"],
       // wrangler.toml lists ADMIN_TOKEN as a required secret; --var provides it, this keeps wrangler quiet.
       env: { ...process.env, ADMIN_TOKEN: options.adminToken },
@@ -59,16 +62,23 @@ export async function startLocalGateway(options: {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok)
-        return { url, process: child, admin, stop: () => child.kill("SIGTERM") };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, process: child, admin, stop };
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  child.kill("SIGTERM");
+  stop();
   throw new Error("the gateway did not start within 2 minutes");
 }

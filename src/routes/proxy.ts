@@ -99,7 +99,10 @@ async function answerTokenCall(c: ProxyContext, app: AppRecord, path: string) {
   const token = await keeper.getAccessToken();
   if (!token.ok) return noToken(c, token);
   return c.json(
-    { access_token: token.credential.value, expires_in: secondsUntil(token.credential.expiresAt, Date.now()) },
+    {
+      access_token: token.credential.value,
+      expires_in: secondsUntil(token.credential.expiresAt, Date.now()),
+    },
     200,
   );
 }
@@ -128,7 +131,8 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   const appKey = c.req.param("appKey");
   const app = await findApp(c.env.REGISTRY, appKey);
   if (!app) return wechatError(c, 40013, "invalid appid (gateway: no app is registered as this appKey)", 404);
-  const path = c.req.path.slice(`/proxy/${appKey}`.length) || "/";
+  // A base configured with a trailing slash makes SDKs ask for /proxy/{appKey}//cgi-bin/…
+  const path = c.req.path.slice(`/proxy/${appKey}`.length).replace(/^\/+/, "/") || "/";
 
   if (
     (path === "/cgi-bin/token" && c.req.method === "GET") ||

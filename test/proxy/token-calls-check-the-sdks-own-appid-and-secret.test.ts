@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SECRET } from "../simulator/sim-client.ts";
 import { registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { sdkClassicToken, sdkStableToken, viaProxyJson } from "./proxy-client.ts";
 
@@ -34,6 +35,14 @@ describe("proxy token-call credentials", () => {
     const answer = await viaProxyJson(app, "/cgi-bin/token", {
       query: { grant_type: "client_credential", appid: app.appId },
       headers: { Authorization: `Bearer ${app.apiKey}` },
+    });
+    expect(answer.body).toEqual({ access_token: expect.any(String), expires_in: expect.any(Number) });
+  });
+
+  it("a base URL configured with a trailing slash works too", async () => {
+    const app = await registerApp("proxy-creds-slash", "wxproxycreds0004");
+    const answer = await viaProxyJson(app, "//cgi-bin/token", {
+      query: { grant_type: "client_credential", appid: app.appId, secret: SECRET },
     });
     expect(answer.body).toEqual({ access_token: expect.any(String), expires_in: expect.any(Number) });
   });
