@@ -37,6 +37,14 @@ app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
   description: "The ADMIN_TOKEN secret.",
 });
 
+// Answers carry tokens and session tokens: no cache may keep them unless a route says otherwise
+// (the JWKS does), and no browser may sniff a JSON or image answer into something else.
+app.use("*", async (c, next) => {
+  await next();
+  if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+  c.res.headers.set("X-Content-Type-Options", "nosniff");
+});
+
 app.route("/", healthRoutes);
 app.route("/", tokenRoutes);
 app.route("/", legacyRoutes);

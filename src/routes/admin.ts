@@ -23,6 +23,7 @@ import {
 } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
 import { chinaIso, secondsUntil } from "../time.ts";
+import { forgetToken } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
 import { requireAdmin } from "./auth.ts";
@@ -267,6 +268,7 @@ adminRoutes.openapi(forceRefresh, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
   const result = await keeperFor(c.env, app.appId).forceRefresh();
+  forgetToken(app.appId);
   if (!result.ok) throw GatewayError.from(result);
   return c.json(
     {

@@ -2,7 +2,7 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { keeperFor } from "../tokens/keeper.ts";
+import { currentTicket } from "../tokens/current-token.ts";
 import { jsSdkSignature, newNonce } from "../wechat/jssdk.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import { credentialOrThrow } from "./tokens.ts";
@@ -62,7 +62,7 @@ jssdkRoutes.use("/Wechat/:appKey/JSConfig", ...gatewayGuards("officialaccount"))
 
 jssdkRoutes.openapi(jsConfig, async (c) => {
   const { url, jsApiList } = c.req.valid("query");
-  const ticket = credentialOrThrow(await keeperFor(c.env, c.var.app.appId).getJsapiTicket());
+  const ticket = credentialOrThrow(await currentTicket(c.env, c.var.app.appId));
   const noncestr = newNonce();
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = await jsSdkSignature({ ticket: ticket.value, noncestr, timestamp, url });

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { GatewayError } from "../errors.ts";
-import { keeperFor } from "../tokens/keeper.ts";
+import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import { requireApiKey } from "./auth.ts";
 import { describeValidationError, type GatewayEnv, jsonContent, newRouter } from "./envelope.ts";
 import { credentialOrThrow, presentToken, RefreshReportSchema } from "./tokens.ts";
@@ -118,9 +118,8 @@ legacyRoutes.openapi(legacyToken, async (c) => {
   const { appid } = c.req.valid("query");
   if (c.var.app.appId !== appid) throw new GatewayError(403, "this API key is not allowed for this appid");
   const report = await readOptionalReport(c);
-  const keeper = keeperFor(c.env, appid);
   const credential = credentialOrThrow(
-    report ? await keeper.reportInvalid(report) : await keeper.getAccessToken(),
+    report ? await reportRejectedToken(c.env, appid, report) : await currentToken(c.env, appid),
   );
   const result: RequestResult = {
     Data: { ...presentToken(credential), errcode: 0, errmsg: "ok" },

@@ -11,7 +11,8 @@ import { checkApiKey, findApp } from "../admin/registry.ts";
 import { type AppRecord, DEFAULT_PROXY } from "../admin/schemas.ts";
 import { readSettings } from "../settings.ts";
 import { secondsUntil } from "../time.ts";
-import { keeperFor, tokenSourceFor } from "../tokens/keeper.ts";
+import { currentTicket, currentToken, isIssuedToken, tokenSourceFor } from "../tokens/current-token.ts";
+import { keeperFor } from "../tokens/keeper.ts";
 import type { KeeperFailure } from "../tokens/results.ts";
 import { forwardToWeChat } from "../wechat/proxy.ts";
 import { bearerToken } from "./auth.ts";
@@ -51,7 +52,11 @@ async function hasApiKey(c: ProxyContext, appKey: string): Promise<boolean> {
   return check.ok && check.appKey === appKey;
 }
 
+/** Encoded slashes, backslashes or dot segments could walk out of an allowed prefix upstream. */
+const PATH_ESCAPE = /%2f|%5c|\\|(^|\/)\.\.?(\/|$)|%2e/i;
+
 function allowed(app: AppRecord, path: string): boolean {
+  if (PATH_ESCAPE.test(path)) return false;
   const prefixes = app.proxy?.allowedPrefixes ?? DEFAULT_PROXY.allowedPrefixes;
   return prefixes.some((prefix) => path.startsWith(prefix));
 }
@@ -112,8 +117,7 @@ async function callerMayUseToken(c: ProxyContext, app: AppRecord): Promise<strin
   if (await hasApiKey(c, app.appKey)) return null;
   const presented = c.req.query("access_token");
   if (!presented) return "no API key and no access_token";
-  if (!(await keeperFor(c.env, app.appId).recognizesToken(presented)))
-    return "not a token this gateway issued";
+  if (!(await isIssuedToken(c.env, app.appId, presented))) return "not a token this gateway issued";
   return null;
 }
 
@@ -130,7 +134,9 @@ proxyRoutes.use(
 proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   const appKey = c.req.param("appKey");
   const app = await findApp(c.env.REGISTRY, appKey);
-  if (!app) return wechatError(c, 40013, "invalid appid (gateway: no app is registered as this appKey)", 404);
+  // HTTP 200 like WeChat: some SDKs turn any other status into an error message with the URL,
+  // which for token calls holds the AppSecret.
+  if (!app) return wechatError(c, 40013, "invalid appid (gateway: no app is registered as this appKey)");
   // A base configured with a trailing slash makes SDKs ask for /proxy/{appKey}//cgi-bin/…
   const path = c.req.path.slice(`/proxy/${appKey}`.length).replace(/^\/+/, "/") || "/";
 
@@ -142,11 +148,18 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   }
 
   if (path === "/sns/jscode2session" && c.req.method === "GET") {
-    // The js_code is the credential (as for JSCode2Session); the appid must be this app's, and
-    // the secret is the keeper's, whatever the SDK was configured with.
+    // WeChat's answer carries the user's session_key, so the caller must be the app's own
+    // server: its appid and secret, an API key, or a token this gateway issued (WxJava adds one).
+    // The call itself is made by the keeper with the stored secret.
     const appid = c.req.query("appid");
-    if (appid !== app.appId && !(await hasApiKey(c, app.appKey)))
-      return wechatError(c, 40013, "invalid appid");
+    if (appid !== undefined && appid !== app.appId) return wechatError(c, 40013, "invalid appid");
+    const secret = c.req.query("secret");
+    const token = c.req.query("access_token");
+    const trusted =
+      (await hasApiKey(c, app.appKey)) ||
+      (secret !== undefined && (await keeperFor(c.env, app.appId).checkCredentials(app.appId, secret))) ||
+      (token !== undefined && (await isIssuedToken(c.env, app.appId, token)));
+    if (!trusted) return wechatError(c, 40125, "invalid appsecret");
     if (!allowed(app, path))
       return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
     const answer = await keeperFor(c.env, app.appId).forwardLogin(
@@ -161,13 +174,12 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   if (!allowed(app, path))
     return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
 
-  const keeper = keeperFor(c.env, app.appId);
   if (
     path === "/cgi-bin/ticket/getticket" &&
     c.req.method === "GET" &&
     (c.req.query("type") ?? "jsapi") === "jsapi"
   ) {
-    const ticket = await keeper.getJsapiTicket();
+    const ticket = await currentTicket(c.env, app.appId);
     if (!ticket.ok) return noToken(c, ticket);
     return c.json(
       {
@@ -180,7 +192,7 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
     );
   }
 
-  const token = await keeper.getAccessToken();
+  const token = await currentToken(c.env, app.appId);
   if (!token.ok) return noToken(c, token);
   const query = new URL(c.req.url).searchParams;
   try {

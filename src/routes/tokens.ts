@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
 import { chinaIso, secondsUntil } from "../time.ts";
-import { keeperFor } from "../tokens/keeper.ts";
+import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import type { CredentialResult, HeldCredential } from "../tokens/results.ts";
 import { requireApiKey } from "./auth.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
@@ -89,12 +89,12 @@ tokenRoutes.use(
 );
 
 tokenRoutes.openapi(getAccessToken, async (c) => {
-  const credential = credentialOrThrow(await keeperFor(c.env, c.var.app.appId).getAccessToken());
+  const credential = credentialOrThrow(await currentToken(c.env, c.var.app.appId));
   return c.json({ code: 200 as const, data: presentToken(credential), error: "" as const }, 200);
 });
 
 tokenRoutes.openapi(reportInvalid, async (c) => {
   const { access_token } = c.req.valid("json");
-  const credential = credentialOrThrow(await keeperFor(c.env, c.var.app.appId).reportInvalid(access_token));
+  const credential = credentialOrThrow(await reportRejectedToken(c.env, c.var.app.appId, access_token));
   return c.json({ code: 200 as const, data: presentToken(credential), error: "" as const }, 200);
 });

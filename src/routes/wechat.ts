@@ -8,7 +8,7 @@ import { findApp } from "../admin/registry.ts";
 import type { AppRecord } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
 import { readSettings } from "../settings.ts";
-import { tokenSourceFor } from "../tokens/keeper.ts";
+import { tokenSourceFor } from "../tokens/current-token.ts";
 import { type BusinessAnswer, type BusinessCall, callBusinessApi } from "../wechat/upstream.ts";
 import { requireApiKey } from "./auth.ts";
 import type { GatewayEnv } from "./envelope.ts";

@@ -49,6 +49,7 @@ import type {
   KeeperStatus,
   SessionLookup,
   SignInResult,
+  TicketResult,
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
 import { LoginSessions } from "./sessions.ts";
@@ -192,7 +193,7 @@ export class TokenKeeper extends DurableObject<Env> {
   }
 
   /** The jsapi_ticket for JS-SDK signatures, refetched whenever the access_token it came with is replaced. */
-  async getJsapiTicket(): Promise<CredentialResult> {
+  async getJsapiTicket(): Promise<TicketResult> {
     if (!this.store.app) return notConfigured();
     const access = await this.getAccessToken();
     if (!access.ok) return access;
@@ -203,11 +204,14 @@ export class TokenKeeper extends DurableObject<Env> {
       this.store.saveCredential(ticket);
     }
     if (isServeable(ticket, now) && ticket.sourceCreatedAt === access.credential.createdAt) {
-      return { ok: true, credential: held(ticket), refreshed: false };
+      return { ok: true, credential: held(ticket), refreshed: false, accessToken: access.credential };
     }
     if (!mayTryNow(ticket, now) && !this.inflight.has("jsapi_ticket")) return this.lastFailure(ticket, now);
     const outcome = await this.refresh("jsapi_ticket", "empty");
-    return this.answer("jsapi_ticket", outcome, null);
+    const answer = this.answer("jsapi_ticket", outcome, null);
+    // Fetching the ticket may have replaced a token WeChat rejected: callers' memories must follow.
+    const token = this.store.credential("access_token");
+    return answer.ok && isServeable(token, Date.now()) ? { ...answer, accessToken: held(token) } : answer;
   }
 
   /** The admin's forced refresh: the only unconditional one (stable mode sends force_refresh). */
@@ -352,8 +356,14 @@ export class TokenKeeper extends DurableObject<Env> {
   async recognizesToken(token: string): Promise<boolean> {
     const now = Date.now();
     const access = this.store.credential("access_token");
-    if (access.value === token && isServeable(access, now)) return true;
-    return access.previousValue === token && (access.previousValidUntil ?? 0) > now;
+    const current = access.value !== null && isServeable(access, now) ? access.value : null;
+    const previous = (access.previousValidUntil ?? 0) > now ? access.previousValue : null;
+    // Compared in constant time: the token is a credential here.
+    const [isCurrent, isPrevious] = await Promise.all([
+      current === null ? false : constantTimeEqual(token, current),
+      previous === null ? false : constantTimeEqual(token, previous),
+    ]);
+    return isCurrent || isPrevious;
   }
 
   async status(): Promise<KeeperStatus> {
@@ -679,13 +689,4 @@ export class TokenKeeper extends DurableObject<Env> {
 
 export function keeperFor(env: Env, appId: string) {
   return env.TOKEN_KEEPER.getByName(appId);
-}
-
-/** The appid's access_token as the business-API client sees it: current, or refreshed after a rejection. */
-export function tokenSourceFor(env: Env, appId: string): TokenSource {
-  const keeper = keeperFor(env, appId);
-  return {
-    current: () => keeper.getAccessToken(),
-    rejected: (token) => keeper.reportInvalid(token, { seenRejected: true }),
-  };
 }

@@ -22,6 +22,11 @@ export type KeeperFailure = {
 
 export type CredentialResult = { ok: true; credential: HeldCredential; refreshed: boolean } | KeeperFailure;
 
+/** The jsapi_ticket, with the access_token it goes with (which fetching it may have replaced). */
+export type TicketResult =
+  | { ok: true; credential: HeldCredential; refreshed: boolean; accessToken?: HeldCredential }
+  | KeeperFailure;
+
 /** The appid's effective settings after a registration, shared by every appKey naming it. */
 export type ConfigureResult =
   | {

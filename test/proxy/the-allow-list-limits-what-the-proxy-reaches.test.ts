@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
+import { SECRET, sim } from "../simulator/sim-client.ts";
 import { admin, registerApp } from "../support/gateway.ts";
 import { sdkClassicToken, viaProxyJson } from "./proxy-client.ts";
 
@@ -42,25 +42,47 @@ describe("proxy allow-list", () => {
     expect(bad.body).toMatchObject({ error: expect.stringMatching(/^proxy\.allowedPrefixes\.0: /) });
   });
 
-  it("an SDK login works with the appid alone: the gateway supplies the secret", async () => {
+  it("an SDK login is made by the keeper, for a caller that proves it is the app's server", async () => {
     const app = await registerApp("proxy-login", "wxproxylogin0001");
-    const code = await sim.loginCode(app.appId, { unionid: "oUnionProxyLogin000000000001" });
-    const answer = await viaProxyJson(app, "/sns/jscode2session", {
-      query: {
-        appid: app.appId,
-        secret: "the-sdk-does-not-know-it",
-        js_code: code.code,
-        grant_type: "authorization_code",
-      },
-    });
-    expect(answer.body).toEqual({
-      openid: code.openid,
-      session_key: code.session_key,
+    const login = async (query: Record<string, string>) => {
+      const code = await sim.loginCode(app.appId, { unionid: "oUnionProxyLogin000000000001" });
+      const answer = await viaProxyJson(app, "/sns/jscode2session", {
+        query: { appid: app.appId, js_code: code.code, grant_type: "authorization_code", ...query },
+      });
+      return { answer: answer.body, code };
+    };
+    const withSecret = await login({ secret: SECRET });
+    expect(withSecret.answer).toEqual({
+      openid: withSecret.code.openid,
+      session_key: withSecret.code.session_key,
       unionid: "oUnionProxyLogin000000000001",
     });
-    const foreign = await viaProxyJson(app, "/sns/jscode2session", {
-      query: { appid: "wxsomeoneelse0001", js_code: code.code, grant_type: "authorization_code" },
+    const token = (await sdkClassicToken(app)).body.access_token as string;
+    expect((await login({ access_token: token })).answer).toMatchObject({ openid: expect.any(String) });
+
+    // The answer holds the user's session_key: the public appid alone is not enough.
+    expect((await login({})).answer).toMatchObject({ errcode: 40125 });
+    expect((await login({ secret: "guessed" })).answer).toMatchObject({ errcode: 40125 });
+    expect((await login({ appid: "wxsomeoneelse0001", secret: SECRET })).answer).toMatchObject({
+      errcode: 40013,
     });
-    expect(foreign.body).toMatchObject({ errcode: 40013 });
+  });
+
+  it("encoded slashes and dot segments cannot walk out of an allowed prefix", async () => {
+    const app = await registerApp("proxy-allow-escape", "wxproxyallow0003");
+    await admin("PUT", `/apps/${app.appKey}`, {
+      appId: app.appId,
+      proxy: { allowedPrefixes: ["/cgi-bin/message/"] },
+    });
+    const token = (await sdkClassicToken(app)).body.access_token as string;
+    for (const path of [
+      "/cgi-bin/message/..%2Fuser/info",
+      "/cgi-bin/message/%2e%2e/user/info",
+      "/cgi-bin/message/..%5Cuser",
+    ]) {
+      const answer = await viaProxyJson(app, path, { query: { access_token: token } });
+      expect(answer.body, path).toMatchObject({ errcode: 48001 });
+    }
+    expect((await sim.state(app.appId)).calls.business).toBe(0);
   });
 });

@@ -33,7 +33,9 @@ describe("jsapi_ticket", () => {
     const ticket = await keeper(app.appId).getJsapiTicket();
 
     expect(ticket.ok).toBe(true);
-    expect((await getToken(app)).body.data.access_token).not.toBe(old);
+    const current = await keeper(app.appId).getAccessToken();
+    expect(current.ok && current.credential.value).not.toBe(old);
+    expect(ticket.ok && ticket.accessToken?.value).toBe(current.ok && current.credential.value);
     const state = await sim.state(app.appId);
     expect(state.calls.ticket).toBe(2);
     expect(state.calls.stableNormal).toBe(2);
