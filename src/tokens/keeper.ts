@@ -14,12 +14,7 @@ import {
 import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import { businessFailure } from "../wechat/failures.ts";
 import { fullJitterDelayMs, sleep } from "../wechat/retry.ts";
-import {
-  BUSY_MAX_ATTEMPTS,
-  BUSY_RETRY_BASE_MS,
-  BUSY_RETRY_CAP_MS,
-  type TokenSource,
-} from "../wechat/upstream.ts";
+import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "../wechat/upstream.ts";
 import {
   budgetAllows,
   dueAfterIssue,
