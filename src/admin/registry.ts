@@ -3,7 +3,7 @@
 
 import { IsolateMemo } from "../isolate-memo.ts";
 import { apiKeyId, constantTimeEqual, sha256Hex } from "./keys.ts";
-import type { AppRecord } from "./schemas.ts";
+import { APP_KEY_PATTERN, type AppRecord } from "./schemas.ts";
 
 /**
  * KV serves a value from the edge cache for up to this long after a write elsewhere, which is
@@ -33,6 +33,8 @@ export type ApiKeyCheck = { ok: true; appKey: string } | { ok: false; reason: "u
 
 /** `fresh` reads without the cacheTtl hint: an operator should see their own write (KV shows it at once where it was written). */
 export async function findApp(kv: KVNamespace, appKey: string, fresh = false): Promise<AppRecord | null> {
+  // Anything else names no app (and may not even fit in a KV key).
+  if (!APP_KEY_PATTERN.test(appKey)) return null;
   if (fresh) return kv.get<AppRecord>(appName(appKey), "json");
   const remembered = appMemo.get(appKey);
   if (remembered) return remembered;

@@ -1,9 +1,11 @@
 import { z } from "@hono/zod-openapi";
 
 /** 1–64 of [A-Za-z0-9_-] (SPEC §4). */
+export const APP_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 export const AppKeySchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 of A-Z, a-z, 0-9, _ and -")
+  .regex(APP_KEY_PATTERN, "must be 1–64 of A-Z, a-z, 0-9, _ and -")
   .openapi({ param: { name: "appKey", in: "path" }, example: "shop-mini" });
 
 export const AppKeyParams = z.object({ appKey: AppKeySchema });

@@ -67,7 +67,13 @@ export function gatewayGuards(type: AppType): MiddlewareHandler<GatewayEnv>[] {
  */
 export async function acceptedBodyText(c: Context<GatewayEnv>): Promise<string> {
   const text = await c.req.text();
-  const body = JSON.parse(text) as Record<string, unknown>;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // No body at all (and so no Content-Type to make the validator read one).
+    throw new GatewayError(400, "body: must be a JSON object");
+  }
   if (!Object.hasOwn(body, "access_token")) return text;
   const { access_token: _dropped, ...rest } = body;
   return JSON.stringify(rest);
