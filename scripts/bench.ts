@@ -248,6 +248,7 @@ function ratiosSvg(summaries: Summary[], caption: string): string {
   const bottom = top + summaries.length * rowHeight;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
+    "<title>Throughput of each scenario as a share of GET /healthz</title>",
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">req/s as a share of GET /healthz (higher is better)</text>`,
     `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">${xml(caption)}</text>`,
