@@ -11,6 +11,7 @@ import { proxyRoutes } from "./routes/proxy.ts";
 import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
+import { limitBody } from "./routes/wechat.ts";
 import { runCronTick } from "./tokens/cron.ts";
 
 export { QrSession } from "./qrauth/session.ts";
@@ -44,6 +45,12 @@ app.use("*", async (c, next) => {
   if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
   c.res.headers.set("X-Content-Type-Options", "nosniff");
 });
+
+// Every route reads small JSON. The proxy carries media uploads and has its own limit; the legacy
+// endpoint applies this one itself, after choosing its own error envelope.
+app.use("*", async (c, next) =>
+  c.req.path.startsWith("/proxy/") || c.req.path.startsWith("/api/v1/") ? next() : limitBody(c, next),
+);
 
 app.route("/", healthRoutes);
 app.route("/", tokenRoutes);

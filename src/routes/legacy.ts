@@ -6,6 +6,7 @@ import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import { requireApiKey } from "./auth.ts";
 import { describeValidationError, type GatewayEnv, jsonContent, newRouter } from "./envelope.ts";
 import { credentialOrThrow, presentToken, RefreshReportSchema } from "./tokens.ts";
+import { limitBody } from "./wechat.ts";
 
 // POST /api/v1/Common/WxToken?appid=: the endpoint older clients of this service were written
 // against. It answers the RequestResult envelope (Status 0 = success), in XML when asked.
@@ -111,6 +112,7 @@ legacyRoutes.use("/api/v1/Common/WxToken", async (c, next) => {
 });
 legacyRoutes.use(
   "/api/v1/Common/WxToken",
+  limitBody,
   requireApiKey(() => null),
 );
 

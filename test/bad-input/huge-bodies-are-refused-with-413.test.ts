@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_BODY_LIMIT_BYTES } from "../../src/routes/wechat.ts";
+import { ADMIN_TOKEN, call } from "../support/gateway.ts";
 import { oddText, utf8Length, wrongTypeFor } from "./arbitraries.ts";
 import { ask, askRaw, expectNoWeChatCall, expectRefusal, said } from "./bad-input.ts";
 import {
@@ -132,7 +133,7 @@ describe("a body over 64 KB", () => {
   );
 });
 
-describe("a huge body on a route without the 64 KB limit", () => {
+describe("a huge body on the admin, token and legacy routes", () => {
   it.each([REFRESH_ENDPOINT, ADMIN_PUT_ENDPOINT].map((endpoint) => [endpoint.name, endpoint] as const))(
     "is refused by %s with a 4xx envelope",
     async (_, endpoint) => {
@@ -179,5 +180,19 @@ describe("a huge body on a route without the 64 KB limit", () => {
       ),
       { numRuns: 5 },
     );
+  });
+});
+
+describe("every route has a body limit", () => {
+  it("admin, token and legacy routes refuse a body over 64 KB with 413", async () => {
+    const big = JSON.stringify({ access_token: "x".repeat(70_000) });
+    for (const [method, path] of [
+      ["PUT", "/admin/apps/bodylimit-app"],
+      ["POST", "/Wechat/bodylimit-app/AccessToken/Refresh"],
+      ["POST", "/api/v1/Common/WxToken?appid=wxbodylimit00001"],
+    ] as const) {
+      const answer = await call(method, path, { token: ADMIN_TOKEN, body: big });
+      expect(answer.status, path).toBe(413);
+    }
   });
 });
