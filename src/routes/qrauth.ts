@@ -30,6 +30,7 @@ import { issueAccessToken, signingKeysFor } from "../qrauth/signing.ts";
 import { CODE_TTL_SECONDS, type CodeRefusal, type PresentedCode } from "../qrauth/users.ts";
 import { requireApiKey, requireUserSession } from "./auth.ts";
 import { errorResponses, type GatewayEnv, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { limitCaller } from "./rate-limit.ts";
 import { callWeChat, imageResponse, limitBody, requireAppType } from "./wechat.ts";
 
 const tags = ["QR-Auth"];
@@ -57,12 +58,6 @@ function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }>
   throw new GatewayError(failure.status, message, {
     retryAfterSeconds: "retryAfterSeconds" in failure ? failure.retryAfterSeconds : undefined,
   });
-}
-
-async function limit(limiter: RateLimit, key: string, what: string): Promise<void> {
-  const { success } = await limiter.limit({ key });
-  if (!success)
-    throw new GatewayError(429, `too many ${what}; try again in a minute`, { retryAfterSeconds: 60 });
 }
 
 function qrUser(c: Context<GatewayEnv>): QrUser {
@@ -213,7 +208,7 @@ for (const path of ["Scan", "Confirm-Login", "Confirm-Register", "SendCode"]) {
 
 qrAuthRoutes.openapi(initiate, async (c) => {
   const input = c.req.valid("json");
-  await limit(c.env.QR_INITIATE_LIMITER, `initiate:${c.var.apiKeyId}`, "sign-in sessions");
+  await limitCaller(c.env.QR_INITIATE_LIMITER, `initiate:${c.var.apiKeyId}`, "sign-in sessions");
   const ttlSeconds = qrSettings(c.var.app).sessionTtlSeconds;
   for (;;) {
     const signInKey = newSignInKey();
@@ -250,7 +245,7 @@ qrAuthRoutes.openapi(code, async (c) => {
 
 qrAuthRoutes.openapi(scan, async (c) => {
   const { signInKey } = c.req.valid("json");
-  await limit(c.env.QR_SCAN_LIMITER, `scan:${c.var.appKey}:${c.var.user.openid}`, "scans");
+  await limitCaller(c.env.QR_SCAN_LIMITER, `scan:${c.var.appKey}:${c.var.user.openid}`, "scans");
   const { session } = orThrow(await sessionOf(c.env, signInKey).scan(c.var.appKey, qrUser(c)));
   const profile = c.var.app.profile;
   return c.json(

@@ -9,6 +9,7 @@ import { isSessionToken, LOGIN_SESSION_TTL_SECONDS } from "../tokens/sessions.ts
 import { decryptUserData, MAX_ENCRYPTED_DATA_CHARS } from "../wechat/decrypt.ts";
 import { OpenIdSchema } from "../wechat/fields.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { clientAddress, limitCaller } from "./rate-limit.ts";
 import {
   callWeChat,
   envelopeAround,
@@ -97,6 +98,12 @@ userRoutes.use("/Wechat/:appKey/UserInfo", ...gatewayGuards("officialaccount"));
 
 userRoutes.openapi(jsCode2Session, async (c) => {
   const { js_code } = c.req.valid("query");
+  // Public, and each call costs an upstream call: limited per client address and appKey.
+  await limitCaller(
+    c.env.LOGIN_LIMITER,
+    `login:${c.var.appKey}:${clientAddress(c.req.raw.headers)}`,
+    "logins",
+  );
   const result = await keeperFor(c.env, c.var.app.appId).signIn(c.var.appKey, js_code);
   if (!result.ok) throw GatewayError.from(result);
   return c.json({ code: 200 as const, data: result.sessionToken, error: "" as const }, 200);
