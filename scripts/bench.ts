@@ -11,15 +11,15 @@
 // bench itself failed (a crash, error answers under load, a stampede figure other than 1); a
 // scenario below the 0.9 goal is reported, not failed.
 
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, type as osType, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startSimulator } from "../sim/server.ts";
-import type { LocalGateway } from "./local-gateway.ts";
+import { type LocalGateway, startLocalGateway } from "./local-gateway.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const AUTOCANNON_CLI = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
@@ -60,72 +60,6 @@ const settings = {
 };
 
 // ---- the gateway ------------------------------------------------------------------------------
-
-/**
- * startLocalGateway (./local-gateway.ts) with one change: wrangler's output goes to a file, so the
- * bench can read the worker's `cron_tick` log line. A file rather than a pipe, so that draining
- * wrangler's per-request log lines under load costs this process (which runs the simulator) nothing.
- */
-async function startGatewayLoggingTo(
-  logPath: string,
-  options: { port: number; wechatApiBase: string; adminToken: string; persistTo: string },
-): Promise<LocalGateway> {
-  const host = "127.0.0.1";
-  const url = `http://${host}:${options.port}`;
-  const vars = { WECHAT_API_BASE: options.wechatApiBase, ADMIN_TOKEN: options.adminToken };
-  const log = openSync(logPath, "a");
-  const child: ChildProcess = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--ip",
-      host,
-      "--port",
-      String(options.port),
-      "--persist-to",
-      options.persistTo,
-      "--show-interactive-dev-session=false",
-      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-    ],
-    {
-      detached: true,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, ADMIN_TOKEN: options.adminToken },
-    },
-  );
-  closeSync(log);
-
-  const admin: LocalGateway["admin"] = async (method, path, body) => {
-    const response = await fetch(`${url}/admin${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${options.adminToken}`, "Content-Type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-  const stop = () => {
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  };
-
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) {
-      throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${readFileSync(logPath, "utf8")}`);
-    }
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, process: child, admin, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  stop();
-  throw new Error("the gateway did not start within 2 minutes");
-}
 
 // ---- load generation (autocannon, in its own process) ----------------------------------------
 
@@ -332,7 +266,8 @@ try {
   for (const app of [LOAD_APP, STAMPEDE_APP])
     simulator.simulator.registerApp({ appid: app.appId, secret: app.appSecret });
   console.log("bench: starting the gateway (wrangler dev, fresh local state)…");
-  gateway = await startGatewayLoggingTo(wranglerLog, {
+  gateway = await startLocalGateway({
+    logTo: wranglerLog,
     port: 8000 + Math.floor(Math.random() * 1000),
     wechatApiBase: simulator.url,
     adminToken: ADMIN_TOKEN,

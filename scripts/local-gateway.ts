@@ -2,6 +2,7 @@
 // (or an outside acceptance check) would, and talks to its admin API.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 
 export type LocalGateway = {
   url: string;
@@ -21,6 +22,11 @@ export async function startLocalGateway(options: {
   persistTo: string;
   extraVars?: Record<string, string>;
   quiet?: boolean;
+  /**
+   * Append wrangler's output (the worker's log lines) to this file instead. A file rather than a
+   * pipe, so draining it under load costs the calling process nothing.
+   */
+  logTo?: string;
 }): Promise<LocalGateway> {
   const host = "127.0.0.1";
   const url = `http://${host}:${options.port}`;
@@ -29,6 +35,8 @@ export async function startLocalGateway(options: {
     ADMIN_TOKEN: options.adminToken,
     ...options.extraVars,
   };
+  const log = options.logTo ? openSync(options.logTo, "a") : undefined;
+  const output = log ?? (options.quiet ? "ignore" : "inherit");
   const child = spawn(
     "npx",
     [
@@ -47,11 +55,13 @@ export async function startLocalGateway(options: {
       // Its own process group: npx starts wrangler, which starts workerd, and stop() must end all
       // of them (killing npx alone leaves the gateway serving).
       detached: true,
-      stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "ignore" : "inherit"],
+      stdio: ["ignore", output, output],
       // wrangler.toml lists ADMIN_TOKEN as a required secret; --var provides it, this keeps wrangler quiet.
       env: { ...process.env, ADMIN_TOKEN: options.adminToken },
     },
   );
+
+  if (log !== undefined) closeSync(log);
 
   const admin: LocalGateway["admin"] = async (method, path, body) => {
     const response = await fetch(`${url}/admin${path}`, {
@@ -71,7 +81,10 @@ export async function startLocalGateway(options: {
   };
 
   for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      const where = options.logTo ? ` (its output is in ${options.logTo})` : "";
+      throw new Error(`wrangler dev exited with code ${child.exitCode}${where}`);
+    }
     try {
       if ((await fetch(`${url}/healthz`)).ok) return { url, process: child, admin, stop };
     } catch {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import API from "co-wechat-api";
 import { startSimulator } from "../sim/server.ts";
+import { checklist } from "./checks.ts";
 import { startLocalGateway } from "./local-gateway.ts";
 
 const APP = { appKey: "sdk-e2e", appId: "wxsdke2e00000001", appSecret: "sdk-e2e-secret" };
@@ -25,13 +26,7 @@ const gateway = await startLocalGateway({
   quiet: true,
 });
 
-let failures = 0;
-let passes = 0;
-function check(name: string, ok: boolean, detail: unknown = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : ` ${JSON.stringify(detail)}`}`);
-  if (ok) passes++;
-  else failures++;
-}
+const { check, finish } = checklist("sdk-e2e");
 
 /** Runs one SDK call; a throw (WeChat errcode, HTTP status, network) is a failed check, not a crash. */
 async function attempt<T>(name: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -187,9 +182,4 @@ try {
   rmSync(stateDir, { recursive: true, force: true });
 }
 console.log(`upstream calls: ${JSON.stringify(summary)}`);
-console.log(
-  failures === 0
-    ? `sdk-e2e: all ${passes} checks passed`
-    : `sdk-e2e: ${failures} of ${passes + failures} checks failed`,
-);
-process.exit(failures === 0 ? 0 : 1);
+finish();

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { startSimulator } from "../sim/server.ts";
+import { checklist } from "./checks.ts";
 import { startLocalGateway } from "./local-gateway.ts";
 
 const APP = { appKey: "smoke", appId: "wxsmoke000000001", appSecret: "smoke-secret" };
@@ -21,11 +22,7 @@ const gateway = await startLocalGateway({
   quiet: true,
 });
 
-let failures = 0;
-function check(name: string, ok: boolean, detail: unknown = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : ` ${JSON.stringify(detail)}`}`);
-  if (!ok) failures++;
-}
+const { check, finish } = checklist("smoke");
 
 try {
   const put = await gateway.admin("PUT", `/apps/${APP.appKey}`, {
@@ -160,5 +157,4 @@ try {
   await simulator.close();
   rmSync(stateDir, { recursive: true, force: true });
 }
-console.log(failures === 0 ? "smoke: all checks passed" : `smoke: ${failures} checks failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

@@ -1,11 +1,9 @@
 // API keys: `wgk_<id>_<secret>`. The id names the KV record; the whole key is stored only as a
 // SHA-256 hash and compared in constant time. The key itself is shown once, at creation.
 
-const KEY_PATTERN = /^wgk_([0-9a-f]{16})_([0-9a-f]{64})$/;
+import { hex } from "../encoding.ts";
 
-function hex(bytes: ArrayBuffer | Uint8Array): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+const KEY_PATTERN = /^wgk_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
 function randomHex(byteLength: number): string {
   return hex(crypto.getRandomValues(new Uint8Array(byteLength)));

@@ -132,9 +132,3 @@ export async function checkApiKey(kv: KVNamespace, presented: string): Promise<A
   apiKeyMemo.set(presented, { id, appKey: record.appKey });
   return { ok: true, appKey: record.appKey };
 }
-
-/** For tests that change the registry behind the gateway's back, as time would in production. */
-export function forgetRememberedRegistry(): void {
-  appMemo.clear();
-  apiKeyMemo.clear();
-}

@@ -2,6 +2,8 @@
 // (CODE_WEBHOOK_URL), which turns them into an email or SMS. Each POST is signed with HMAC-SHA256
 // so the receiver can tell it came from this gateway and is fresh.
 
+import { hex } from "../encoding.ts";
+import { withDeadline } from "../wechat/deadline.ts";
 import type { Channel } from "./users.ts";
 
 /** Six digits: inside the contract's 4–8, and what users expect from SMS codes. */
@@ -30,8 +32,7 @@ export async function signWebhook(secret: string, body: string, nowSeconds: numb
     ["sign"],
   );
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${nowSeconds}.${body}`));
-  const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `t=${nowSeconds},v1=${hex}`;
+  return `t=${nowSeconds},v1=${hex(mac)}`;
 }
 
 export type CodeDelivery = {
@@ -64,25 +65,25 @@ export async function deliverCode(env: Env, delivery: CodeDelivery): Promise<Del
     expiresAt: new Date(delivery.expiresAt).toISOString(),
     ttlSeconds: delivery.ttlSeconds,
   });
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), CODE_WEBHOOK_TIMEOUT_MS);
+  const signature = await signWebhook(secret, body, Math.floor(Date.now() / 1000));
   try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "X-Gateway-Event": "verification-code",
-        [SIGNATURE_HEADER]: await signWebhook(secret, body, Math.floor(Date.now() / 1000)),
-      },
-      body,
-      signal: controller.signal,
+    const status = await withDeadline(CODE_WEBHOOK_TIMEOUT_MS, async (signal) => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Gateway-Event": "verification-code",
+          [SIGNATURE_HEADER]: signature,
+        },
+        body,
+        signal,
+      });
+      await response.body?.cancel();
+      return response.status;
     });
-    await response.body?.cancel();
-    if (response.ok) return { ok: true };
-    return { ok: false, status: 502, message: `the code webhook answered HTTP ${response.status}` };
+    if (status >= 200 && status < 300) return { ok: true };
+    return { ok: false, status: 502, message: `the code webhook answered HTTP ${status}` };
   } catch {
     return { ok: false, status: 502, message: "the code webhook could not be reached" };
-  } finally {
-    clearTimeout(timer);
   }
 }

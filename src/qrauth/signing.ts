@@ -5,6 +5,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { sign } from "hono/jwt";
+import { base64Url } from "../encoding.ts";
 import type { TokenModel } from "./session.ts";
 
 export type PrivateSigningJwk = JsonWebKey & {
@@ -26,13 +27,6 @@ export type PublicJwk = {
 export type SigningKeySet = { signer: PrivateSigningJwk; published: PublicJwk[] };
 
 export class SigningKeyError extends Error {}
-
-function base64Url(bytes: ArrayBuffer): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
 
 /** RFC 7638 thumbprint: the kid of a key that was given none. */
 async function thumbprint(jwk: { crv: string; kty: string; x: string; y: string }): Promise<string> {

@@ -27,7 +27,7 @@ import { forgetToken } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
 import { requireAdmin } from "./auth.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 
 const security = [{ AdminToken: [] }];
 const tags = ["Admin"];
@@ -51,7 +51,7 @@ const putApp = createRoute({
     "The secret goes to the appid's keeper only (never KV, logs or answers). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets.",
   request: {
     params: AppKeyParams,
-    body: { content: { "application/json": { schema: AppRegistrationSchema } }, required: true },
+    body: jsonBody(AppRegistrationSchema),
   },
   responses: {
     200: jsonContent(okEnvelope(AppRecordSchema), "Updated"),

@@ -50,6 +50,11 @@ export function errorResponses(...statuses: number[]) {
   );
 }
 
+/** A required JSON request body, validated by `schema`. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: { "application/json": { schema } }, required: true };
+}
+
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }

@@ -13,16 +13,12 @@ import {
   WXACODE_SCENE_MAX_CHARS,
   WXACODE_SCENE_PATTERN,
 } from "../wechat/fields.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import { acceptedBodyText, callWeChat, gatewayGuards, imageResponse, pickString } from "./wechat.ts";
 
 const tags = ["Links and codes"];
 const security = [{ ApiKey: [] }];
 const wechatErrors = errorResponses(400, 401, 403, 404, 413, 429, 502, 503);
-
-function jsonBody<T extends z.ZodType>(schema: T) {
-  return { content: { "application/json": { schema } }, required: true };
-}
 
 /** Expiry fields shared by URL Links and URL Schemes. */
 const expiry = {

@@ -11,7 +11,7 @@ import {
   TemplateDataSchema,
   WeChatIdSchema,
 } from "../wechat/fields.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import {
   acceptedBodyText,
   callWeChat,
@@ -23,10 +23,6 @@ import {
 const tags = ["Messages"];
 const security = [{ ApiKey: [] }];
 const wechatErrors = errorResponses(400, 401, 403, 404, 413, 429, 502, 503);
-
-function jsonBody<T extends z.ZodType>(schema: T) {
-  return { content: { "application/json": { schema } }, required: true };
-}
 
 const SubscribeSendSchema = z
   .looseObject({

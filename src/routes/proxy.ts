@@ -196,7 +196,7 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   if (!token.ok) return noToken(c, token);
   const query = new URL(c.req.url).searchParams;
   try {
-    const { response } = await forwardToWeChat(
+    return await forwardToWeChat(
       readSettings(c.env).apiBase,
       tokenSourceFor(c.env, app.appId),
       token.credential.value,
@@ -208,7 +208,6 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
         body: c.req.raw.body,
       },
     );
-    return response;
   } catch {
     console.log(JSON.stringify({ event: "proxy_upstream_failed", appKey, path }));
     return wechatError(c, -1, "system error (gateway: WeChat could not be reached)", 502);

@@ -29,7 +29,7 @@ import { newSignInKey } from "../qrauth/sign-in-key.ts";
 import { issueAccessToken, signingKeysFor } from "../qrauth/signing.ts";
 import { CODE_TTL_SECONDS, type CodeRefusal, type PresentedCode } from "../qrauth/users.ts";
 import { requireApiKey, requireUserSession } from "./auth.ts";
-import { errorResponses, type GatewayEnv, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, type GatewayEnv, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import { limitCaller } from "./rate-limit.ts";
 import { callWeChat, imageResponse, limitBody, requireAppType } from "./wechat.ts";
 
@@ -37,10 +37,6 @@ const tags = ["QR-Auth"];
 const server = [{ ApiKey: [] }];
 const user = [{ UserSession: [] }];
 const base = "/Wechat/{appKey}/QR-Auth";
-
-function jsonBody<T extends z.ZodType>(schema: T) {
-  return { content: { "application/json": { schema } }, required: true };
-}
 
 const ok = <T>(data: T) => ({ code: 200 as const, data, error: "" as const });
 

@@ -5,7 +5,7 @@ import { chinaIso, secondsUntil } from "../time.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import type { CredentialResult, HeldCredential } from "../tokens/results.ts";
 import { requireApiKey } from "./auth.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 
 export const AccessTokenSchema = z
   .object({
@@ -70,7 +70,7 @@ const reportInvalid = createRoute({
   security,
   request: {
     params: AppKeyParams,
-    body: { content: { "application/json": { schema: RefreshReportSchema } }, required: true },
+    body: jsonBody(RefreshReportSchema),
   },
   responses: {
     200: jsonContent(okEnvelope(AccessTokenSchema), "The current token (new if a refresh happened)"),

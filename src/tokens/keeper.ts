@@ -11,6 +11,7 @@ import {
   type UpstreamResult,
   withRetries,
 } from "../wechat/client.ts";
+import { withDeadline } from "../wechat/deadline.ts";
 import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import { businessFailure } from "../wechat/failures.ts";
 import { fullJitterDelayMs, sleep } from "../wechat/retry.ts";
@@ -329,21 +330,18 @@ export class TokenKeeper extends DurableObject<Env> {
       js_code: jsCode,
       grant_type: grantType,
     });
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), UPSTREAM_TIMEOUT_MS);
+    const url = `${readSettings(this.env).apiBase}/sns/jscode2session?${query}`;
     try {
-      const response = await fetch(`${readSettings(this.env).apiBase}/sns/jscode2session?${query}`, {
-        signal: controller.signal,
+      return await withDeadline(UPSTREAM_TIMEOUT_MS, async (signal) => {
+        const response = await fetch(url, { signal });
+        return {
+          status: response.status,
+          contentType: response.headers.get("content-type") ?? "application/json",
+          text: await response.text(),
+        };
       });
-      return {
-        status: response.status,
-        contentType: response.headers.get("content-type") ?? "application/json",
-        text: await response.text(),
-      };
     } catch {
       return { status: 502, contentType: "application/json", text: '{"errcode":-1,"errmsg":"system error"}' };
-    } finally {
-      clearTimeout(timer);
     }
   }
 

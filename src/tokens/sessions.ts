@@ -3,6 +3,7 @@
 // gateway. Tokens are stored only as SHA-256 hashes.
 
 import { sha256Hex } from "../admin/keys.ts";
+import { base64Url } from "../encoding.ts";
 
 /**
  * How long a session token works. WeChat gives session_key no fixed lifetime (wx.checkSession
@@ -29,8 +30,7 @@ export type LoginSession = {
 
 export function newSessionToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(SESSION_TOKEN_BYTES));
-  const base64 = btoa(String.fromCharCode(...bytes));
-  return SESSION_TOKEN_PREFIX + base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return SESSION_TOKEN_PREFIX + base64Url(bytes);
 }
 
 export function isSessionToken(value: string): boolean {

@@ -1,3 +1,4 @@
+import { isTimeout, withDeadline } from "./deadline.ts";
 import { BUSY_ERRCODES, QUOTA_ERRCODES } from "./errcodes.ts";
 import { fullJitterDelayMs, sleep } from "./retry.ts";
 
@@ -50,26 +51,18 @@ async function callWeChat<T extends { ok: true }>(
   init: RequestInit,
   pick: (body: Record<string, unknown>) => T | null,
 ): Promise<T | UpstreamFailure> {
-  // An AbortController rather than AbortSignal.timeout(): the latter's timer cannot be cancelled,
-  // so every call would keep the Durable Object busy for the full timeout after it answered.
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException("WeChat did not answer in time", "TimeoutError")),
-    UPSTREAM_TIMEOUT_MS,
-  );
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { ...init, signal: controller.signal });
-    text = await response.text();
+    [response, text] = await withDeadline(UPSTREAM_TIMEOUT_MS, async (signal) => {
+      const answer = await fetch(url, { ...init, signal });
+      return [answer, await answer.text()] as const;
+    });
   } catch (error) {
-    const timedOut = controller.signal.aborted || (error instanceof Error && error.name === "TimeoutError");
     return failure(
       "transient",
-      timedOut ? "WeChat did not answer in time" : "the connection to WeChat failed",
+      isTimeout(error) ? "WeChat did not answer in time" : "the connection to WeChat failed",
     );
-  } finally {
-    clearTimeout(timer);
   }
   if (response.status >= 500) return failure("transient", `WeChat answered HTTP ${response.status}`);
   if (response.status !== 200) return failure("definite", `WeChat answered HTTP ${response.status}`);

@@ -1,6 +1,8 @@
 // JS-SDK signature (WeChat JS-SDK appendix 1): sha1 over the four fields sorted by name, joined as
 // key=value with raw (unescaped) values.
 
+import { hex } from "../encoding.ts";
+
 /** wx.config's nonceStr: WeChat's examples use 16 letters and digits. */
 export const NONCE_LENGTH = 16;
 const NONCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -20,7 +22,7 @@ export function signatureBase(input: JsSdkSignatureInput): string {
 
 export async function jsSdkSignature(input: JsSdkSignatureInput): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(signatureBase(input)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(digest);
 }
 
 export function newNonce(): string {

@@ -2,6 +2,7 @@
 // stream, content type) with the keeper's token in the query, and WeChat's answer comes back as
 // WeChat sent it. A rejected token is reported once and the request repeated once.
 
+import { withDeadline } from "./deadline.ts";
 import { TOKEN_REJECTED_ERRCODES } from "./errcodes.ts";
 import type { TokenSource } from "./upstream.ts";
 
@@ -34,8 +35,6 @@ export type ProxiedRequest = {
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
 };
-
-export type ProxyOutcome = { response: Response; tokenRecovered: boolean };
 
 function upstreamHeaders(from: Headers): Headers {
   const headers = new Headers();
@@ -80,19 +79,15 @@ async function send(
 ): Promise<Response> {
   const query = new URLSearchParams(request.query);
   query.set("access_token", token);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), PROXY_TIMEOUT_MS);
-  try {
-    return await fetch(`${base}${request.path}?${query}`, {
+  // Until the headers are in; the body then streams to the caller without the deadline.
+  return withDeadline(PROXY_TIMEOUT_MS, (signal) =>
+    fetch(`${base}${request.path}?${query}`, {
       method: request.method,
       headers: upstreamHeaders(request.headers),
       body,
-      signal: controller.signal,
-    });
-  } finally {
-    // Headers are in: the body streams to the caller without the deadline.
-    clearTimeout(timer);
-  }
+      signal,
+    }),
+  );
 }
 
 function rejectedToken(text: string): boolean {
@@ -110,7 +105,7 @@ export async function forwardToWeChat(
   tokens: TokenSource,
   token: string,
   request: ProxiedRequest,
-): Promise<ProxyOutcome> {
+): Promise<Response> {
   const [first, spare] = twoBodies(request);
   const response = await send(base, request, token, first);
   const type = response.headers.get("content-type") ?? "";
@@ -118,16 +113,16 @@ export async function forwardToWeChat(
   const inspectable = /json|text\/plain/i.test(type) && length <= MAX_INSPECTED_JSON_BYTES;
   if (!inspectable) {
     await spare?.cancel();
-    return { response: passBack(response), tokenRecovered: false };
+    return passBack(response);
   }
   const text = await response.text();
   if (rejectedToken(text)) {
     const renewed = await tokens.rejected(token);
     if (renewed.ok && renewed.credential.value !== token) {
       const retried = await send(base, request, renewed.credential.value, spare);
-      return { response: passBack(retried), tokenRecovered: true };
+      return passBack(retried);
     }
   }
   await spare?.cancel();
-  return { response: passBack(response, text), tokenRecovered: false };
+  return passBack(response, text);
 }

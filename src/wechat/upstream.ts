@@ -4,6 +4,7 @@
 
 import { GatewayError } from "../errors.ts";
 import type { CredentialResult } from "../tokens/results.ts";
+import { isTimeout, withDeadline } from "./deadline.ts";
 import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "./errcodes.ts";
 import { businessFailure, type FailedCall } from "./failures.ts";
 import { fullJitterDelayMs, sleep } from "./retry.ts";
@@ -103,42 +104,31 @@ async function send(base: string, token: string, call: BusinessCall): Promise<At
           body: call.jsonText ?? "{}",
         }
       : { method: "GET" };
-  // AbortController, not AbortSignal.timeout(): the timer must be cancellable (see client.ts).
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException("WeChat did not answer in time", "TimeoutError")),
-    BUSINESS_TIMEOUT_MS,
-  );
   try {
-    const response = await fetch(url, { ...init, signal: controller.signal });
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      return { kind: "unreachable", reason: `HTTP ${response.status} from WeChat` };
-    }
-    const contentType = (response.headers.get("content-type") ?? "").toLowerCase();
-    if (call.expect === "image" && contentType.startsWith("image/")) {
-      // Headers are in; the body streams to the caller, so the timeout must not cut it.
-      clearTimeout(timer);
-      return imageAnswer(response, contentType, response.body ?? emptyStream());
-    }
-    if (call.expect === "image" && !isJsonType(contentType)) {
-      const sniffed = await sniff(response.body ?? emptyStream());
-      const imageType = imageTypeOf(sniffed.head);
-      if (imageType) {
-        clearTimeout(timer);
-        return imageAnswer(response, imageType, sniffed.stream);
+    return await withDeadline(BUSINESS_TIMEOUT_MS, async (signal) => {
+      const response = await fetch(url, { ...init, signal });
+      if (response.status >= 500) {
+        await response.body?.cancel();
+        return { kind: "unreachable", reason: `HTTP ${response.status} from WeChat` };
       }
-      return readJson(await new Response(sniffed.stream).text());
-    }
-    return readJson(await response.text());
+      const contentType = (response.headers.get("content-type") ?? "").toLowerCase();
+      // An image's headers are in: it streams to the caller after the deadline is cleared.
+      if (call.expect === "image" && contentType.startsWith("image/")) {
+        return imageAnswer(response, contentType, response.body ?? emptyStream());
+      }
+      if (call.expect === "image" && !isJsonType(contentType)) {
+        const sniffed = await sniff(response.body ?? emptyStream());
+        const imageType = imageTypeOf(sniffed.head);
+        if (imageType) return imageAnswer(response, imageType, sniffed.stream);
+        return readJson(await new Response(sniffed.stream).text());
+      }
+      return readJson(await response.text());
+    });
   } catch (error) {
-    const timedOut = controller.signal.aborted || (error instanceof Error && error.name === "TimeoutError");
     return {
       kind: "unreachable",
-      reason: timedOut ? "WeChat did not answer in time" : "the connection to WeChat failed",
+      reason: isTimeout(error) ? "WeChat did not answer in time" : "the connection to WeChat failed",
     };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
