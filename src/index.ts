@@ -7,7 +7,7 @@ import { jssdkRoutes } from "./routes/jssdk.ts";
 import { legacyRoutes } from "./routes/legacy.ts";
 import { linkRoutes } from "./routes/links.ts";
 import { messageRoutes } from "./routes/messages.ts";
-import { proxyRoutes } from "./routes/proxy.ts";
+import { proxyOperations, proxyRoutes } from "./routes/proxy.ts";
 import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -37,6 +37,14 @@ app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
   scheme: "bearer",
   description: "The ADMIN_TOKEN secret.",
 });
+app.openAPIRegistry.registerComponent("securitySchemes", "WeChatAccessToken", {
+  type: "apiKey",
+  in: "query",
+  name: "access_token",
+  description:
+    "Proxy only: a token this gateway handed out for the app (current, or the previous one within its grace), the way an SDK sends it.",
+});
+for (const operation of proxyOperations) app.openAPIRegistry.registerPath(operation);
 
 // Answers carry tokens and session tokens: no cache may keep them unless a route says otherwise
 // (the JWKS does), and no browser may sniff a JSON or image answer into something else.

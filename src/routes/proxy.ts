@@ -3,12 +3,13 @@
 // parses them: token calls are answered from the keeper and never reach WeChat; everything else is
 // forwarded with the keeper's token.
 
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { apiKeyId } from "../admin/keys.ts";
 import { checkApiKey, findApp } from "../admin/registry.ts";
-import { type AppRecord, DEFAULT_PROXY } from "../admin/schemas.ts";
+import { AppKeySchema, type AppRecord, DEFAULT_PROXY } from "../admin/schemas.ts";
 import { readSettings } from "../settings.ts";
 import { secondsUntil } from "../time.ts";
 import { currentTicket, currentToken, isIssuedToken, tokenSourceFor } from "../tokens/current-token.ts";
@@ -120,6 +121,52 @@ async function callerMayUseToken(c: ProxyContext, app: AppRecord): Promise<strin
   if (!(await isIssuedToken(c.env, app.appId, presented))) return "not a token this gateway issued";
   return null;
 }
+
+const WeChatErrorSchema = z
+  .object({
+    errcode: z.number().int().openapi({ example: 40001 }),
+    errmsg: z.string().openapi({ example: "invalid credential, access_token is invalid or not latest" }),
+  })
+  .openapi("WeChatError");
+
+const wechatErrorContent = (description: string) => ({
+  description,
+  content: { "application/json": { schema: WeChatErrorSchema } },
+});
+
+/**
+ * The catch-all, described for the OpenAPI document. The proxy itself is a plain route: it answers
+ * WeChat's own shapes, which an SDK parses, so it has no envelope to validate against.
+ */
+export const proxyOperations = (["get", "post"] as const).map((method) =>
+  createRoute({
+    method,
+    path: "/proxy/{appKey}/{wechatPath}",
+    tags: ["Proxy"],
+    security: [{ ApiKey: [] }, { WeChatAccessToken: [] }],
+    summary: `Mirror of ${method.toUpperCase()} https://api.weixin.qq.com/{wechatPath}`,
+    description: [
+      "Set an unchanged WeChat SDK's API host to `https://<gateway>/proxy/{appKey}`. `wechatPath` may contain slashes (`cgi-bin/message/custom/send`).",
+      "`GET cgi-bin/token` and `POST cgi-bin/stable_token` with the app's own appid and secret are answered from the keeper (the shared token, never a new one); `GET cgi-bin/ticket/getticket?type=jsapi` from its cache; `GET sns/jscode2session` is made by the keeper with the stored secret.",
+      "Everything else is forwarded with the keeper's token in place of the caller's `access_token`, and repeated once after a passive refresh on 40001/40014/42001. Paths outside the app's `proxy.allowedPrefixes` get 403 with errcode 48001; bodies over 25 MB get 413 with 45002.",
+    ].join("\n\n"),
+    request: {
+      params: z.object({
+        appKey: AppKeySchema,
+        wechatPath: z.string().openapi({ example: "cgi-bin/get_api_domain_ip" }),
+      }),
+    },
+    responses: {
+      200: {
+        description:
+          "WeChat's answer as WeChat sent it (JSON, an image or a media file); failures the gateway answers itself use WeChat's shape too: errcode 40001 (caller not allowed), 40013/40125 (token paths: wrong appid/secret).",
+        content: { "application/json": { schema: WeChatErrorSchema.partial().loose() } },
+      },
+      403: wechatErrorContent("Outside the app's proxy allow-list (errcode 48001)"),
+      413: wechatErrorContent("Body over 25 MB (errcode 45002)"),
+    },
+  }),
+);
 
 export const proxyRoutes = new Hono<GatewayEnv>();
 
