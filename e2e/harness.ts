@@ -47,7 +47,7 @@ export type Stage = {
   browser: Browser;
   open(path: string): Promise<WatchedPage>;
   /** Saves a PNG of the page to test-results/e2e/{name}.png (and docs/img when asked). */
-  screenshot(page: Page, name: string): Promise<string>;
+  screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -114,12 +114,13 @@ export async function startStage(): Promise<Stage> {
       await page.goto(`${origin}${path}`);
       return watched;
     },
-    async screenshot(page, name) {
+    async screenshot(page, name, options) {
       const file = join(ARTIFACTS_DIR, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+      const fullPage = options?.fullPage ?? true;
+      await page.screenshot({ path: file, fullPage });
       if (process.env.UPDATE_SCREENSHOTS === "1") {
         mkdirSync(README_IMAGES_DIR, { recursive: true });
-        await page.screenshot({ path: join(README_IMAGES_DIR, `${name}.png`), fullPage: true });
+        await page.screenshot({ path: join(README_IMAGES_DIR, `${name}.png`), fullPage });
       }
       return file;
     },
