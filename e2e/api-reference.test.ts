@@ -37,7 +37,7 @@ describe("the API reference", () => {
     assert.match((await page.locator(".info .title").textContent()) ?? "", /WeChat edge gateway/);
     await page.locator(".opblock-summary", { hasText: "/Wechat/{appKey}/AccessToken" }).first().click();
     await page.locator(".opblock.is-open .responses-wrapper").waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate("window.scrollTo(0, 0)");
     await stage.screenshot(page, "api-reference", { fullPage: false });
     assert.deepEqual(offOrigin, []);
     assert.deepEqual(problems, []);
