@@ -94,10 +94,25 @@ export const ScanResultSchema = z
   })
   .openapi("UserQRCodeScanResult");
 
+export const QrScannerSchema = z
+  .object({
+    registered: z
+      .boolean()
+      .openapi({ description: "Whether the user is registered for this appKey (else they will register)" }),
+    nickName: z.string().optional().openapi({ description: "The nickName they registered with, if any" }),
+    avatar: z.string().optional().openapi({ description: "The avatar they registered with, if any" }),
+  })
+  .openapi("QrScanner", {
+    description:
+      "Who scanned, as this app knows them: their registered profile, or `registered: false` for someone new. Never an openid or unionid.",
+    example: { registered: true, nickName: "Demo user" },
+  });
+
 export const QrStatusSchema = z
   .object({
     status: z.enum(["pending", "scanned", "confirmed", "consumed", "expired"]),
     token: TokenModelSchema.optional().openapi({ description: "Only in the one answer that picks it up" }),
+    scanner: QrScannerSchema.optional().openapi({ description: "Only while the status is `scanned`" }),
     expires_in: z
       .number()
       .int()

@@ -50,7 +50,14 @@ export type QrView = {
 export type QrFailure = { ok: false; status: 403 | 404 | 409; message: string };
 export type QrViewResult = { ok: true; session: QrView } | QrFailure;
 export type QrPickUp =
-  | { ok: true; status: QrStatus; expiresAt: number; token: TokenModel | null }
+  | {
+      ok: true;
+      status: QrStatus;
+      expiresAt: number;
+      token: TokenModel | null;
+      /** Whose scan it is while the session is `scanned` (the web side is told their profile, never this). */
+      scannerSubject: string | null;
+    }
   | QrFailure;
 
 const RECORD = "session";
@@ -128,10 +135,17 @@ export class QrSession extends DurableObject<Env> {
     const record = await this.current(appKey);
     if (!record) return unknown();
     if (record.status !== "confirmed" || !record.token) {
-      return { ok: true, status: record.status, expiresAt: record.expiresAt, token: null };
+      const scannerSubject = record.status === "scanned" ? (record.user?.subject ?? null) : null;
+      return { ok: true, status: record.status, expiresAt: record.expiresAt, token: null, scannerSubject };
     }
     await this.save({ ...record, status: "consumed", token: null });
-    return { ok: true, status: "confirmed", expiresAt: record.expiresAt, token: record.token };
+    return {
+      ok: true,
+      status: "confirmed",
+      expiresAt: record.expiresAt,
+      token: record.token,
+      scannerSubject: null,
+    };
   }
 
   override async alarm(): Promise<void> {

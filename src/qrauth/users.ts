@@ -117,6 +117,14 @@ export class QrUserDirectory extends DurableObject<Env> {
     return userFromRow({ ...row, last_login_at: now });
   }
 
+  /** What the app knows of a registered user (for "scanned by …"), without marking a login. */
+  async profileOf(unionID: string): Promise<{ nickName: string | null; avatar: string | null } | null> {
+    const row = this.sql.exec("SELECT nick_name, avatar FROM users WHERE union_id = ?", unionID).toArray()[0];
+    if (!row) return null;
+    const text = (v: SqlStorageValue | undefined) => (typeof v === "string" ? v : null);
+    return { nickName: text(row.nick_name), avatar: text(row.avatar) };
+  }
+
   /**
    * Registers a user once per unionID, after checking (and spending) the codes the app requires.
    * Everything happens in this one call, so two registrations cannot both succeed.

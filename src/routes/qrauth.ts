@@ -4,7 +4,7 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { AppKeyParams, type AppRecord, DEFAULT_QR_AUTH } from "../admin/schemas.ts";
+import { AppKeyParams } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
 import {
   CODES_NOT_CONFIGURED,
@@ -24,10 +24,18 @@ import {
   SignInKeyQuery,
   TokenModelSchema,
 } from "../qrauth/schemas.ts";
-import type { QrFailure, QrUser, TokenModel } from "../qrauth/session.ts";
-import { newSignInKey } from "../qrauth/sign-in-key.ts";
+import type { QrUser, TokenModel } from "../qrauth/session.ts";
 import { issueAccessToken, signingKeysFor } from "../qrauth/signing.ts";
-import { CODE_TTL_SECONDS, type CodeRefusal, type PresentedCode } from "../qrauth/users.ts";
+import { CODE_TTL_SECONDS, type PresentedCode } from "../qrauth/users.ts";
+import {
+  openSession,
+  orThrow,
+  qrSettings,
+  sessionCodeCall,
+  sessionOf,
+  sessionStatus,
+  usersOf,
+} from "../qrauth/web-side.ts";
 import { requireApiKey, requireUserSession } from "./auth.ts";
 import { errorResponses, type GatewayEnv, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import { limitCaller } from "./rate-limit.ts";
@@ -39,22 +47,6 @@ const user = [{ UserSession: [] }];
 const base = "/Wechat/{appKey}/QR-Auth";
 
 const ok = <T>(data: T) => ({ code: 200 as const, data, error: "" as const });
-
-function qrSettings(app: AppRecord) {
-  return { ...DEFAULT_QR_AUTH, ...app.qrAuth };
-}
-
-const sessionOf = (env: Env, signInKey: number) => env.QR_SESSION.getByName(String(signInKey));
-const usersOf = (env: Env, appKey: string) => env.QR_USERS.getByName(appKey);
-
-function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
-  if (result.ok) return result as Extract<R, { ok: true }>;
-  const failure = result as unknown as QrFailure | CodeRefusal;
-  const message = "field" in failure ? `${failure.field}: ${failure.message}` : failure.message;
-  throw new GatewayError(failure.status, message, {
-    retryAfterSeconds: "retryAfterSeconds" in failure ? failure.retryAfterSeconds : undefined,
-  });
-}
 
 function qrUser(c: Context<GatewayEnv>): QrUser {
   const { openid, subject } = c.var.user;
@@ -173,7 +165,7 @@ const status = createRoute({
   security: server,
   summary: "Poll a session (web backend)",
   description:
-    "pending → scanned → confirmed → consumed, or expired. The answer that sees `confirmed` carries the token; it is handed out once, after which the session is `consumed`.",
+    "pending → scanned → confirmed → consumed, or expired. While `scanned`, `scanner` tells who scanned (their registered nickName and avatar, or `registered: false`). The answer that sees `confirmed` carries the token; it is handed out once, after which the session is `consumed`.",
   request: { params: AppKeyParams, query: SignInKeyQuery },
   responses: {
     200: jsonContent(okEnvelope(QrStatusSchema), "The session's status"),
@@ -205,38 +197,12 @@ for (const path of ["Scan", "Confirm-Login", "Confirm-Register", "SendCode"]) {
 qrAuthRoutes.openapi(initiate, async (c) => {
   const input = c.req.valid("json");
   await limitCaller(c.env.QR_INITIATE_LIMITER, `initiate:${c.var.apiKeyId}`, "sign-in sessions");
-  const ttlSeconds = qrSettings(c.var.app).sessionTtlSeconds;
-  for (;;) {
-    const signInKey = newSignInKey();
-    const opened = await sessionOf(c.env, signInKey).open({
-      signInKey,
-      appKey: c.var.appKey,
-      ttlSeconds,
-      ...input,
-    });
-    // A taken key (one chance in 2^53 per live session) just means drawing again.
-    if (opened.ok) return c.json(ok(signInKey), 200);
-  }
+  return c.json(ok(await openSession(c.env, c.var.app, input)), 200);
 });
 
 qrAuthRoutes.openapi(code, async (c) => {
   const { signInKey } = c.req.valid("query");
-  const view = orThrow(await sessionOf(c.env, signInKey).view(c.var.appKey));
-  if (view.session.status !== "pending") {
-    throw new GatewayError(
-      409,
-      `the sign-in session is ${view.session.status}; only a pending one has a code`,
-    );
-  }
-  const page = qrSettings(c.var.app).page;
-  const answer = await callWeChat(c, {
-    method: "POST",
-    path: "/wxa/getwxacodeunlimit",
-    jsonText: JSON.stringify({ scene: String(signInKey), ...(page ? { page } : {}) }),
-    expect: "image",
-    quotaIsPerMinute: true,
-  });
-  return imageResponse(answer);
+  return imageResponse(await callWeChat(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
 });
 
 qrAuthRoutes.openapi(scan, async (c) => {
@@ -341,16 +307,7 @@ qrAuthRoutes.openapi(sendCode, async (c) => {
 
 qrAuthRoutes.openapi(status, async (c) => {
   const { signInKey } = c.req.valid("query");
-  const picked = orThrow(await sessionOf(c.env, signInKey).pickUp(c.var.appKey));
-  const expiresIn = Math.max(0, Math.ceil((picked.expiresAt - Date.now()) / 1000));
-  return c.json(
-    ok({
-      status: picked.status,
-      ...(picked.token ? { token: picked.token } : {}),
-      expires_in: picked.status === "expired" ? 0 : expiresIn,
-    }),
-    200,
-  );
+  return c.json(ok(await sessionStatus(c.env, c.var.appKey, signInKey)), 200);
 });
 
 qrAuthRoutes.openapi(jwks, async (c) => {

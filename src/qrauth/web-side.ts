@@ -1,0 +1,101 @@
+// The web side of QR-Auth (SPEC §7 steps 1, 2 and 6): open a session, the code to show for it, and
+// its status. Shared by the API (routes/qrauth.ts, behind an API key) and the QR-login demo's own
+// backend (routes/demo.ts), so both follow exactly the same rules.
+
+import type { z } from "@hono/zod-openapi";
+import { type AppRecord, DEFAULT_QR_AUTH } from "../admin/schemas.ts";
+import { GatewayError } from "../errors.ts";
+import type { BusinessCall } from "../wechat/upstream.ts";
+import type { InitiateSchema, QrScannerSchema, QrStatusSchema } from "./schemas.ts";
+import type { QrFailure } from "./session.ts";
+import { newSignInKey } from "./sign-in-key.ts";
+import type { CodeRefusal } from "./users.ts";
+
+export type QrInitiate = z.output<typeof InitiateSchema>;
+export type QrStatusAnswer = z.output<typeof QrStatusSchema>;
+export type QrScanner = z.output<typeof QrScannerSchema>;
+
+/** The app's QR-Auth settings with the defaults filled in. */
+export function qrSettings(app: AppRecord) {
+  return { ...DEFAULT_QR_AUTH, ...app.qrAuth };
+}
+
+export const sessionOf = (env: Env, signInKey: number) => env.QR_SESSION.getByName(String(signInKey));
+export const usersOf = (env: Env, appKey: string) => env.QR_USERS.getByName(appKey);
+
+/** The success of a session or directory answer, or its refusal thrown as the envelope's error. */
+export function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
+  if (result.ok) return result as Extract<R, { ok: true }>;
+  const failure = result as unknown as QrFailure | CodeRefusal;
+  const message = "field" in failure ? `${failure.field}: ${failure.message}` : failure.message;
+  throw new GatewayError(failure.status, message, {
+    retryAfterSeconds: "retryAfterSeconds" in failure ? failure.retryAfterSeconds : undefined,
+  });
+}
+
+/** Opens a pending session for `app` under a fresh random signInKey and answers that key. */
+export async function openSession(env: Env, app: AppRecord, input: QrInitiate): Promise<number> {
+  const ttlSeconds = qrSettings(app).sessionTtlSeconds;
+  for (;;) {
+    const signInKey = newSignInKey();
+    const opened = await sessionOf(env, signInKey).open({
+      signInKey,
+      appKey: app.appKey,
+      ttlSeconds,
+      ...input,
+    });
+    // A taken key (one chance in 2^53 per live session) just means drawing again.
+    if (opened.ok) return signInKey;
+  }
+}
+
+/**
+ * The WeChat call that draws the session's mini-program code (scene = signInKey, page =
+ * `qrAuth.page`), once the session is known to be pending: only a pending session has a code.
+ */
+export async function sessionCodeCall(env: Env, app: AppRecord, signInKey: number): Promise<BusinessCall> {
+  const view = orThrow(await sessionOf(env, signInKey).view(app.appKey));
+  if (view.session.status !== "pending") {
+    throw new GatewayError(
+      409,
+      `the sign-in session is ${view.session.status}; only a pending one has a code`,
+    );
+  }
+  const page = qrSettings(app).page;
+  return {
+    method: "POST",
+    path: "/wxa/getwxacodeunlimit",
+    jsonText: JSON.stringify({ scene: String(signInKey), ...(page ? { page } : {}) }),
+    expect: "image",
+    quotaIsPerMinute: true,
+  };
+}
+
+/**
+ * The session's status for the web side. A confirmed session hands its token to this one answer
+ * and is consumed; a scanned one says who scanned (their profile in this app, never an id).
+ */
+export async function sessionStatus(env: Env, appKey: string, signInKey: number): Promise<QrStatusAnswer> {
+  const picked = orThrow(await sessionOf(env, signInKey).pickUp(appKey));
+  const expiresIn = Math.max(0, Math.ceil((picked.expiresAt - Date.now()) / 1000));
+  const scanner =
+    picked.status === "scanned" && picked.scannerSubject
+      ? await scannerOf(env, appKey, picked.scannerSubject)
+      : undefined;
+  return {
+    status: picked.status,
+    ...(picked.token ? { token: picked.token } : {}),
+    ...(scanner ? { scanner } : {}),
+    expires_in: picked.status === "expired" ? 0 : expiresIn,
+  };
+}
+
+async function scannerOf(env: Env, appKey: string, subject: string): Promise<QrScanner> {
+  const profile = await usersOf(env, appKey).profileOf(subject);
+  if (!profile) return { registered: false };
+  return {
+    registered: true,
+    ...(profile.nickName === null ? {} : { nickName: profile.nickName }),
+    ...(profile.avatar === null ? {} : { avatar: profile.avatar }),
+  };
+}
