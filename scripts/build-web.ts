@@ -13,7 +13,7 @@ const out = join(root, "dist/web");
 const swaggerUi = join(root, "node_modules/swagger-ui-dist");
 
 /** Browser entry points, one per page: web/{name}.ts -> /assets/{name}.js. */
-export const PAGE_SCRIPTS = ["docs"];
+export const PAGE_SCRIPTS = ["docs", "console", "qr-login"];
 
 /** Swagger UI's files the reference page loads, with its licence and notice alongside. */
 const SWAGGER_UI_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"];

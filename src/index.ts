@@ -1,5 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./routes/admin.ts";
+import { consoleRoutes } from "./routes/console.ts";
+import { demoRoutes } from "./routes/demo.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { type GatewayEnv, handleError } from "./routes/envelope.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -71,6 +73,8 @@ app.route("/", qrAuthRoutes);
 app.route("/", proxyRoutes);
 app.route("/", adminRoutes);
 app.route("/", docsRoutes);
+app.route("/", consoleRoutes);
+app.route("/", demoRoutes);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

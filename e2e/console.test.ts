@@ -1,0 +1,245 @@
+// The operator console (issue 7): sign in with the admin token, register an app through the form,
+// create an API key (shown once), watch the token status update without a reload, force a
+// refresh, revoke the key. The token stays in sessionStorage and never reaches a URL.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { ADMIN_TOKEN, type Stage, startStage, type WatchedPage } from "./harness.ts";
+
+const OA = { appKey: "shop-oa", appId: "wxconsoleoa00001", secret: "console-oa-secret-0001" };
+const MINI = { appKey: "shop-mini", appId: "wxconsolemini001", secret: "console-mini-secret-01" };
+const TOKEN_STORAGE_KEY = "wechat-edge-gateway.admin-token";
+
+let stage: Stage;
+let watched: WatchedPage;
+let page: Page;
+/** Every URL the page asked for after it loaded. */
+const requested: string[] = [];
+/** The API key the console showed once, used from Node. */
+let apiKey = "";
+
+before(async () => {
+  stage = await startStage();
+  for (const app of [OA, MINI])
+    stage.simulator.simulator.registerApp({ appid: app.appId, secret: app.secret });
+  watched = await stage.open("/console");
+  page = watched.page;
+  page.on("request", (request) => requested.push(request.url()));
+});
+after(() => stage?.stop());
+
+/** Waits until the locator's text matches (the page polls every 5 s). */
+async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 12_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
+    if (pattern.test(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`${pattern} never matched; last text: ${JSON.stringify(text)}`);
+}
+
+const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
+const appRow = (appKey: string) => page.locator(`#apps tr[data-app-key="${appKey}"]`);
+const storedToken = () =>
+  page.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(TOKEN_STORAGE_KEY)})`);
+
+async function accessToken(key: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${stage.gateway.url}/Wechat/${OA.appKey}/AccessToken`, {
+    headers: { Authorization: `Bearer ${key}` },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("the operator console", () => {
+  it("refuses a wrong admin token and keeps nothing", async () => {
+    await page.locator("#signin").waitFor();
+    assert.equal(await page.locator("#console").isHidden(), true);
+    await page.fill("#admin-token", "not-the-admin-token");
+    await page.click("#signin-submit");
+    await textMatches(page.locator("#signin-error"), /not valid/);
+    assert.equal(await page.locator("#console").isHidden(), true);
+    assert.equal(await storedToken(), null);
+  });
+
+  it("signs in with the admin token, kept in this tab's session only", async () => {
+    await page.fill("#admin-token", ADMIN_TOKEN);
+    await page.click("#signin-submit");
+    await page.locator("#console").waitFor();
+    assert.equal(await page.locator("#signin").isHidden(), true);
+    assert.equal(await page.locator("#signin-error").isHidden(), true);
+    assert.equal(await storedToken(), ADMIN_TOKEN);
+    assert.equal(await page.evaluate("localStorage.length"), 0);
+    assert.equal(await page.evaluate("document.cookie"), "");
+    assert.equal(await page.inputValue("#admin-token"), "");
+    await page.locator("#apps-empty").waitFor();
+  });
+
+  it("registers an app through the form and shows its type and token mode", async () => {
+    await page.fill("#reg-app-key", OA.appKey);
+    await page.fill("#reg-app-id", OA.appId);
+    await page.fill("#reg-app-secret", OA.secret);
+    await page.selectOption("#reg-type", "officialaccount");
+    await page.selectOption("#reg-mode", "stable");
+    await page.click("#register-submit");
+    await textMatches(page.locator("#register-error"), /Registered shop-oa/);
+
+    await appRow(OA.appKey).waitFor();
+    assert.equal(
+      await appRow(OA.appKey).locator('[data-testid="app-type"]').textContent(),
+      "Official account",
+    );
+    assert.equal(await appRow(OA.appKey).locator('[data-testid="app-mode"]').textContent(), "stable");
+    // The secret is gone from the form and from the page.
+    assert.equal(await page.inputValue("#reg-app-secret"), "");
+    assert.ok(!(await page.content()).includes(OA.secret));
+    // The new app is selected: its status shows it holds no token yet.
+    assert.equal(new URL(page.url()).hash, `#${OA.appKey}`);
+    await textMatches(byTestId("app-title"), /^shop-oa$/);
+    await textMatches(byTestId("app-subtitle"), /wxconsoleoa00001 · Official account · stable mode/);
+    await textMatches(byTestId("token-state"), /no token yet/);
+    await textMatches(byTestId("token-calls-today"), /^0$/);
+    await textMatches(byTestId("token-refreshes-today"), /0 of 2000/);
+  });
+
+  it("shows an app registered elsewhere without a reload", async () => {
+    const answer = await stage.gateway.admin("PUT", `/apps/${MINI.appKey}`, {
+      appId: MINI.appId,
+      appSecret: MINI.secret,
+      type: "miniprogram",
+      tokenMode: "classic",
+    });
+    assert.equal(answer.status, 201);
+    await appRow(MINI.appKey).waitFor({ timeout: 12_000 });
+    assert.equal(await appRow(MINI.appKey).locator('[data-testid="app-type"]').textContent(), "Mini program");
+    assert.equal(await appRow(MINI.appKey).locator('[data-testid="app-mode"]').textContent(), "classic");
+    await textMatches(page.locator("#summary"), /^2 apps/);
+  });
+
+  it("creates an API key, shows it once, and the key works", async () => {
+    await page.click("#create-key");
+    await page.locator("#new-key").waitFor();
+    apiKey = (await byTestId("new-key-value").textContent()) ?? "";
+    assert.match(apiKey, /^wgk_[0-9a-f]{16}_[0-9a-f]{64}$/);
+    const id = apiKey.slice(4, 20);
+    await page.locator(`#keys tr[data-key-id="${id}"]`).waitFor();
+    assert.equal(await page.locator("#keys tbody tr").count(), 1);
+    await stage.screenshot(page, "console-key-created");
+
+    const answer = await accessToken(apiKey);
+    assert.equal(answer.status, 200);
+    // An official account's JS-SDK call makes the keeper fetch and hold the jsapi_ticket too.
+    const jsConfig = await fetch(
+      `${stage.gateway.url}/Wechat/${OA.appKey}/JSConfig?url=${encodeURIComponent("https://shop.example.com/")}`,
+      { headers: { Authorization: `Bearer ${apiKey}` } },
+    );
+    assert.equal(jsConfig.status, 200);
+
+    await page.click("#dismiss-key");
+    assert.equal(await page.locator("#new-key").isHidden(), true);
+    assert.ok(!(await page.content()).includes(apiKey));
+    assert.ok(
+      !(await page.evaluate<string>("JSON.stringify({ ...sessionStorage, ...localStorage })")).includes(
+        "wgk_",
+      ),
+    );
+  });
+
+  it("shows the token's age, expiry, refreshes and budget once a token exists, without a reload", async () => {
+    await textMatches(byTestId("token-state"), /valid/);
+    await textMatches(byTestId("token-calls-today"), /^1$/);
+    await textMatches(byTestId("token-refreshes-today"), /1 of 2000/);
+    await textMatches(byTestId("token-age"), /^\d+ s \(created /);
+    await textMatches(byTestId("token-expires-in"), /^(1 h 5\d|2 h 0) min \(at /);
+    await textMatches(byTestId("token-last-refresh"), /\d/);
+    await textMatches(byTestId("token-next-refresh"), /in 1 h/);
+    await textMatches(byTestId("token-last-error"), /none/);
+    await textMatches(byTestId("ticket-state"), /valid/);
+    await textMatches(byTestId("ticket-refreshes-today"), /1 of 500/);
+    await textMatches(appRow(OA.appKey).locator('[data-testid="app-token"]'), /valid/);
+    // The age counts up locally, between two polls.
+    const age = Number.parseInt((await byTestId("token-age").textContent()) ?? "", 10);
+    await textMatches(byTestId("token-age"), new RegExp(`^(?!${age} s)\\d+ s`), 3000);
+  });
+
+  it("forces a refresh, counts it, and shows WeChat's 30-second limit as an error", async () => {
+    await page.click("#force-refresh");
+    await textMatches(byTestId("refresh-result"), /Refreshed: WeChat issued a new token/);
+    assert.equal(
+      await byTestId("refresh-result").evaluate((node) => node.classList.contains("error")),
+      false,
+    );
+    await textMatches(byTestId("token-calls-today"), /^2$/);
+    await textMatches(byTestId("token-forced-today"), /^1 of 20/);
+    await textMatches(byTestId("token-refresh-count"), /^2$/);
+    await page.mouse.move(0, 0);
+    await stage.screenshot(page, "console");
+
+    await page.click("#force-refresh");
+    await textMatches(byTestId("refresh-result"), /refused: .*30 s apart.*Retry after \d+ s/);
+    assert.equal(await byTestId("refresh-result").evaluate((node) => node.classList.contains("error")), true);
+    await textMatches(byTestId("token-calls-today"), /^2$/);
+  });
+
+  it("revokes the key after a confirmation, and the key stops working", async () => {
+    page.once("dialog", (dialog) => void dialog.accept());
+    await byTestId("revoke-key").first().click();
+    await page.locator("#keys-empty").waitFor();
+    assert.equal(await page.locator("#keys tbody tr").count(), 0);
+    // The isolate that revoked it forgets it at once; allow for the registry's memo elsewhere.
+    const deadline = Date.now() + 15_000;
+    let answer = await accessToken(apiKey);
+    while (answer.status !== 401 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      answer = await accessToken(apiKey);
+    }
+    assert.equal(answer.status, 401);
+  });
+
+  it("stays signed in across a reload, and the token never reaches a URL", async () => {
+    await page.reload();
+    await page.locator("#console").waitFor();
+    await textMatches(byTestId("app-title"), /^shop-oa$/);
+    await textMatches(byTestId("token-calls-today"), /^2$/);
+    assert.equal(await storedToken(), ADMIN_TOKEN);
+    assert.ok(requested.length > 0);
+    for (const url of [...requested, page.url()]) assert.ok(!url.includes(ADMIN_TOKEN), url);
+    assert.ok(!(await page.content()).includes(ADMIN_TOKEN));
+  });
+
+  it("fills the form from the selected app to update it, without its secret", async () => {
+    await page.click("#edit-app");
+    assert.equal(await page.inputValue("#reg-app-key"), OA.appKey);
+    assert.equal(await page.inputValue("#reg-app-id"), OA.appId);
+    assert.equal(await page.inputValue("#reg-type"), "officialaccount");
+    assert.equal(await page.inputValue("#reg-mode"), "stable");
+    assert.equal(await page.inputValue("#reg-app-secret"), "");
+  });
+
+  it("signs out, forgetting the token", async () => {
+    await page.click("#sign-out");
+    await page.locator("#signin").waitFor();
+    assert.equal(await page.locator("#console").isHidden(), true);
+    assert.equal(await storedToken(), null);
+    assert.equal(await page.locator("#apps tbody tr").count(), 0);
+  });
+
+  it("signs itself out when the stored token stops being accepted", async () => {
+    await page.fill("#admin-token", ADMIN_TOKEN);
+    await page.click("#signin-submit");
+    await page.locator("#console").waitFor();
+    // As if ADMIN_TOKEN had been rotated while the tab was open.
+    await page.evaluate(`sessionStorage.setItem(${JSON.stringify(TOKEN_STORAGE_KEY)}, "rotated-away")`);
+    // The next poll (within 5 s) finds out.
+    await textMatches(page.locator("#signin-error"), /not accepted/);
+    assert.equal(await page.locator("#console").isHidden(), true);
+    assert.equal(await storedToken(), null);
+  });
+
+  it("made no request to another origin and logged no problem", () => {
+    assert.deepEqual(watched.offOrigin, []);
+    assert.deepEqual(watched.problems, []);
+  });
+});

@@ -1,0 +1,246 @@
+// The QR-login demo (/demo/qr-login/{appKey}, only when DEMO_PAGES is "true"): one browser window
+// shows the web side of QR-Auth (SPEC §7) and, when the WeChat simulator stands in for WeChat, a
+// simulated phone. The routes below play the web app's own backend, so the page never holds an API
+// key: they call the same functions as Initiate, Code and Status (qrauth/web-side.ts). The phone
+// uses the real public API (JSCode2Session, Scan, Confirm-*); only wx.login and the user's mailbox
+// come from the simulator's control API. Plain Hono routes: a demo, not API, so not in /openapi.json.
+
+import type { MiddlewareHandler } from "hono";
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { GatewayError } from "../errors.ts";
+import { renderPage } from "../pages/layout.ts";
+import { InitiateSchema, SignInKeySchema } from "../qrauth/schemas.ts";
+import { openSession, qrSettings, sessionCodeCall, sessionStatus } from "../qrauth/web-side.ts";
+import { readSettings } from "../settings.ts";
+import { withDeadline } from "../wechat/deadline.ts";
+import { describeValidationError, type GatewayEnv } from "./envelope.ts";
+import { clientAddress, limitCaller } from "./rate-limit.ts";
+import { callWeChat, imageResponse, requireAppType, requireKnownApp } from "./wechat.ts";
+
+/** What the demo's web app asks the user for, unless the page's request says otherwise. */
+export const DEMO_INITIATE = { scopes: "profile", remark: "Sign in to the QR-login demo", scheme: "https" };
+
+/**
+ * The simulated user "the demo user" is: `npm run dev` seeds this openid (with a unionid) on the
+ * simulator; elsewhere the simulator creates them on first use, and they stay the same afterwards.
+ */
+export const DEMO_OPENID = "oDemoUser0000000000000000001";
+
+/** The simulator answers its health check at once; WeChat has none, so give up quickly. */
+const SIMULATOR_PROBE_TIMEOUT_MS = 1_500;
+const SIMULATOR_CALL_TIMEOUT_MS = 5_000;
+
+const ok = <T>(data: T) => ({ code: 200 as const, data, error: "" as const });
+
+export const demoRoutes = new Hono<GatewayEnv>();
+
+/** Off unless DEMO_PAGES is "true": then the demo answers exactly like a path that does not exist. */
+const demoPagesOn: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+  if (c.env.DEMO_PAGES !== "true") {
+    throw new GatewayError(404, `no route for ${c.req.method} ${c.req.path}`);
+  }
+  await next();
+};
+
+const base = "/demo/qr-login/:appKey";
+demoRoutes.use(`${base}/*`, demoPagesOn, requireKnownApp, requireAppType("miniprogram"));
+
+demoRoutes.get(base, (c) => {
+  const app = c.var.app;
+  const name = app.profile.name || app.appKey;
+  return renderPage(c, {
+    title: `QR-login demo · ${name}`,
+    scripts: ["/assets/qr-login.js"],
+    data: { appkey: app.appKey, appname: name },
+    body: html`<header class="bar"><strong>WeChat edge gateway</strong> <span class="muted">QR-login demo</span> <nav><a href="/docs">API reference</a> <a href="/openapi.json">openapi.json</a></nav></header>
+<main class="page qr-demo">
+<h1>Sign in with WeChat: <span id="app-name">${name}</span></h1>
+<p class="muted">The left column is a web page signing in with QR-Auth; a small backend on this gateway plays the web app's server (it opens the session, fetches the code and polls the status, as your server would with its API key). The right column plays the phone: the ${name} mini program calling the gateway's public API as the scanning user.</p>
+<div class="row">
+<section class="card grow qr-column" id="web-side" data-testid="web-side">
+<h2 class="qr-title">Web page <span class="badge" id="web-badge" data-testid="web-badge">idle</span></h2>
+<p id="web-status" data-testid="web-status" aria-live="polite">Press Start to show a sign-in code.</p>
+<div class="qr-actions"><button type="button" class="primary" id="start" data-testid="start">Start</button> <button type="button" id="restart" data-testid="restart" hidden>Start again</button></div>
+<figure class="qr-code" id="code-box" hidden>
+<img id="code-image" data-testid="code-image" alt="The mini-program code to scan with WeChat" width="220" height="220">
+<figcaption><span class="muted">signInKey</span> <code id="sign-in-key" data-testid="sign-in-key"></code><br><span class="muted">expires in</span> <span id="countdown" data-testid="countdown"></span></figcaption>
+</figure>
+<div id="logged-in" data-testid="logged-in" hidden>
+<p class="qr-verify"><span class="badge" id="verify-badge" data-testid="verify-badge">checking the signature…</span><br><span class="muted" id="verify-detail"></span></p>
+<dl class="facts" id="claims" data-testid="claims"></dl>
+<details><summary class="qr-summary">JWT header and token</summary><pre id="jwt-header" class="mono qr-jwt-header"></pre><p class="secret mono" id="jwt"></p></details>
+</div>
+<p class="notice error" id="web-error" data-testid="web-error" hidden></p>
+</section>
+<section class="card grow qr-column qr-phone" id="phone" data-testid="phone" hidden>
+<h2 class="qr-title">Phone (simulated) <span class="badge" id="phone-badge" data-testid="phone-badge">idle</span></h2>
+<p class="muted">The WeChat simulator plays wx.login and the user's mailbox; everything else is the mini program calling this gateway.</p>
+<label for="phone-user">Who scans</label>
+<select class="qr-field" id="phone-user" data-testid="phone-user"><option value="demo">the demo user</option><option value="new">a new WeChat user</option></select>
+<div class="qr-actions"><button type="button" class="primary" id="scan" data-testid="scan" disabled>Scan</button> <button type="button" class="primary" id="confirm" data-testid="confirm" disabled>Confirm</button></div>
+<div class="qr-consent" id="consent" data-testid="consent" hidden>
+<div class="qr-app"><span class="qr-logo" id="consent-logo" aria-hidden="true"></span><div><strong id="consent-name"></strong><br><span class="muted" id="consent-description"></span></div></div>
+<dl class="facts" id="consent-facts"></dl>
+</div>
+<div id="register-fields" hidden>
+<label for="nick-name">Nickname (used if this user registers)</label>
+<input class="qr-field" id="nick-name" data-testid="nick-name" value="Demo user" maxlength="64">
+<div id="email-fields" hidden><label for="email">Email (this app asks for a verified one)</label><input class="qr-field" id="email" data-testid="email" value="demo@example.com" type="email"></div>
+<div id="phone-fields" hidden><label for="phone-number">Phone (this app asks for a verified one)</label><input class="qr-field" id="phone-number" data-testid="phone-number" value="13800138000" inputmode="numeric"></div>
+</div>
+<p id="phone-status" data-testid="phone-status" aria-live="polite">Start a sign-in on the left, then scan it here.</p>
+<p class="notice error" id="phone-error" data-testid="phone-error" hidden></p>
+<h3 class="qr-subtitle">Calls the mini program made</h3>
+<ol class="qr-log mono" id="phone-log" data-testid="phone-log"></ol>
+</section>
+</div>
+</main>`,
+  });
+});
+
+demoRoutes.post(`${base}/session`, async (c) => {
+  const input = parseInitiate(await c.req.text());
+  await limitCaller(
+    c.env.QR_INITIATE_LIMITER,
+    `demo:${c.var.appKey}:${clientAddress(c.req.raw.headers)}`,
+    "sign-in sessions",
+  );
+  const signInKey = await openSession(c.env, c.var.app, input);
+  return c.json(ok({ signInKey, expires_in: qrSettings(c.var.app).sessionTtlSeconds }), 200);
+});
+
+demoRoutes.get(`${base}/session/:signInKey/code`, async (c) => {
+  const signInKey = parseSignInKey(c.req.param("signInKey"));
+  return imageResponse(await callWeChat(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
+});
+
+demoRoutes.get(`${base}/session/:signInKey`, async (c) => {
+  const signInKey = parseSignInKey(c.req.param("signInKey"));
+  return c.json(ok(await sessionStatus(c.env, c.var.appKey, signInKey)), 200);
+});
+
+// ---- the simulated phone ------------------------------------------------------------------------
+
+demoRoutes.get(`${base}/phone`, async (c) => {
+  if (!(await simulatorAnswers(c.env))) return c.json(ok({ simulator: false }), 200);
+  const { requireEmailCode, requirePhoneCode } = qrSettings(c.var.app);
+  return c.json(ok({ simulator: true, requireEmailCode, requirePhoneCode }), 200);
+});
+
+/** A wx.login code for the demo user (`{"user": "demo"}`, the default) or a brand-new one (`"new"`). */
+demoRoutes.post(`${base}/phone/wx-login`, async (c) => {
+  const simulator = await requireSimulator(c.env);
+  const who = parseWho(await c.req.text());
+  const answer = await simulatorCall<{ code: string; openid: string; unionid: string | null }>(
+    `${simulator}/__sim/apps/${encodeURIComponent(c.var.app.appId)}/login-codes`,
+    { method: "POST", body: JSON.stringify(who === "demo" ? { openid: DEMO_OPENID } : {}) },
+  );
+  // What WeChat's jscode2session tells the mini program's server about the user: the unionID a
+  // registration must carry is the unionid, or the openid when WeChat gives none.
+  return c.json(ok({ code: answer.code, openid: answer.openid, unionid: answer.unionid }), 200);
+});
+
+/** The newest verification code the simulator's mailbox received for `target` from this appKey. */
+demoRoutes.get(`${base}/phone/codes`, async (c) => {
+  const simulator = await requireSimulator(c.env);
+  const { requireEmailCode, requirePhoneCode } = qrSettings(c.var.app);
+  if (!requireEmailCode && !requirePhoneCode) {
+    throw new GatewayError(409, `${c.var.appKey} asks for no verification codes`);
+  }
+  const target = c.req.query("target") ?? "";
+  if (target === "" || target.length > 254) throw new GatewayError(400, "target: is required");
+  const answer = await simulatorCall<{ codes: { receivedAt: number; body: unknown }[] }>(
+    `${simulator}/__sim/codes?target=${encodeURIComponent(target)}`,
+    { method: "GET" },
+  );
+  const latest = answer.codes
+    .map((entry) => ({ receivedAt: entry.receivedAt, body: entry.body as Record<string, unknown> | null }))
+    .filter((entry) => entry.body?.appKey === c.var.appKey && typeof entry.body.code === "string")
+    .at(-1);
+  if (!latest?.body) throw new GatewayError(404, `no code has been sent to ${target} yet`);
+  return c.json(
+    ok({
+      code: String(latest.body.code),
+      channel: String(latest.body.channel),
+      target,
+      receivedAt: latest.receivedAt,
+    }),
+    200,
+  );
+});
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+/** The demo's defaults, overridden by whatever the page sent, validated as Initiate validates. */
+function parseInitiate(text: string) {
+  let body: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new GatewayError(400, "body: must be a JSON object");
+    }
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new GatewayError(400, "body: must be a JSON object");
+  }
+  const parsed = InitiateSchema.safeParse({ ...DEMO_INITIATE, ...body });
+  if (!parsed.success) throw new GatewayError(400, describeValidationError(parsed.error));
+  return parsed.data;
+}
+
+function parseSignInKey(value: string | undefined): number {
+  const parsed = SignInKeySchema.safeParse(value);
+  if (!parsed.success) throw new GatewayError(400, `signInKey: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+function parseWho(text: string): "demo" | "new" {
+  if (text.trim() === "") return "demo";
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new GatewayError(400, "body: must be a JSON object");
+  }
+  const who = (body as { user?: unknown } | null)?.user ?? "demo";
+  if (who !== "demo" && who !== "new") throw new GatewayError(400, "user: must be demo or new");
+  return who;
+}
+
+/** The simulator's base URL when one answers at WECHAT_API_BASE; null for WeChat itself. */
+async function simulatorAnswers(env: Env): Promise<string | null> {
+  const { apiBase } = readSettings(env);
+  if (new URL(apiBase).hostname.endsWith("weixin.qq.com")) return null;
+  try {
+    return await withDeadline(SIMULATOR_PROBE_TIMEOUT_MS, async (signal) => {
+      const response = await fetch(`${apiBase}/__sim/health`, { signal });
+      const body = (await response.json().catch(() => null)) as { ok?: unknown } | null;
+      return response.ok && body?.ok === true ? apiBase : null;
+    });
+  } catch {
+    return null;
+  }
+}
+
+async function requireSimulator(env: Env): Promise<string> {
+  const simulator = await simulatorAnswers(env);
+  if (!simulator) throw new GatewayError(404, "no WeChat simulator answers here: use a real phone");
+  return simulator;
+}
+
+async function simulatorCall<T>(url: string, init: { method: string; body?: string }): Promise<T> {
+  try {
+    return await withDeadline(SIMULATOR_CALL_TIMEOUT_MS, async (signal) => {
+      const response = await fetch(url, { ...init, signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return (await response.json()) as T;
+    });
+  } catch (error) {
+    throw new GatewayError(
+      502,
+      `the WeChat simulator did not answer (${error instanceof Error ? error.message : "unknown"})`,
+    );
+  }
+}

@@ -1,0 +1,783 @@
+// /console: the operator console. A static shell (src/routes/console.ts) filled in from the admin
+// API. No framework: the DOM is built with createElement and text nodes only (no innerHTML), so
+// nothing an app record holds can become markup.
+//
+// The admin token lives in sessionStorage (this tab, until it closes or "Sign out"), is sent only
+// as a Bearer header to /admin/*, and never goes into the URL, a cookie or localStorage. The URL's
+// fragment holds the selected appKey, so a reload keeps the selection.
+
+type AppType = "miniprogram" | "officialaccount";
+type TokenMode = "stable" | "classic";
+type App = { appKey: string; appId: string; type: AppType; tokenMode: TokenMode };
+type Health = {
+  held: boolean;
+  create_time: string | null;
+  expires_time: string | null;
+  expires_in: number | null;
+  next_refresh_time: string | null;
+  refresh_count: number;
+  last_refresh_time: string | null;
+  last_error: { errcode: number | null; errmsg: string; time: string } | null;
+  failures_in_row: number;
+  upstream_calls_today: number;
+  daily_budget: number;
+};
+type Status = {
+  appKey: string;
+  appId: string;
+  tokenMode: TokenMode;
+  appKeys: string[];
+  access_token: Health;
+  jsapi_ticket: Health;
+  forced_refreshes_today: number;
+  next_alarm_time: string | null;
+};
+type ApiKey = { id: string; createdAt: string };
+type AppDetail = App & { keys: ApiKey[] };
+type ForcedRefresh = { refreshed: boolean; create_time: string; expires_time: string; expires_in: number };
+type Envelope = { code?: number; data?: unknown; error?: string; errcode?: number; errmsg?: string };
+type Answer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string };
+
+const TOKEN_STORAGE_KEY = "wechat-edge-gateway.admin-token";
+const POLL_MS = 5000;
+/** WeChat's limit on force_refresh calls per day (stable mode), as the keeper enforces it. */
+const FORCED_REFRESH_DAILY_LIMIT = 20;
+const TYPE_LABELS: Record<AppType, string> = {
+  miniprogram: "Mini program",
+  officialaccount: "Official account",
+};
+
+// ---- DOM helpers ------------------------------------------------------------------------------
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`the console page lacks #${id}`);
+  return found as T;
+}
+
+type Child = Node | string | null | undefined | false;
+type Props = { cls?: string; testid?: string; title?: string; attrs?: Record<string, string> };
+
+/** createElement with text children: strings become text nodes, never markup. */
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.cls) node.className = props.cls;
+  if (props.testid) node.dataset.testid = props.testid;
+  if (props.title) node.title = props.title;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+function badge(kind: "ok" | "warn" | "bad" | "", text: string): HTMLSpanElement {
+  return el("span", { cls: kind ? `badge ${kind}` : "badge" }, text);
+}
+
+function showNotice(node: HTMLElement, message: string | null, kind: "error" | "ok" = "error"): void {
+  node.textContent = message ?? "";
+  node.hidden = message === null;
+  node.classList.toggle("error", kind === "error");
+  node.classList.toggle("ok", kind === "ok");
+}
+
+// ---- time ------------------------------------------------------------------------------------
+
+const parseTime = (iso: string | null): number | null => {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+};
+
+/** "1 h 58 min", "4 min 12 s", "42 s". */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** "3 min ago" / "in 4 min" (coarser than duration: it sits next to a clock time). */
+function relative(at: number, now: number): string {
+  const diff = at - now;
+  const s = Math.round(Math.abs(diff) / 1000);
+  const text =
+    s < 5
+      ? null
+      : s < 60
+        ? `${s} s`
+        : s < 3600
+          ? `${Math.floor(s / 60)} min`
+          : s < 172_800
+            ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+            : `${Math.floor(s / 86_400)} d`;
+  if (text === null) return "just now";
+  return diff < 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** The browser's local time: the time alone when it is today, else date and time. */
+function clock(ms: number): string {
+  const date = new Date(ms);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(undefined, { hourCycle: "h23" })
+    : date.toLocaleString(undefined, { hourCycle: "h23" });
+}
+
+type LiveMode = "ago" | "age" | "countdown";
+
+/** A span the once-a-second tick keeps current (countdowns run locally between polls). */
+function live(mode: LiveMode, at: number, testid?: string): HTMLSpanElement {
+  const span = el("span", testid ? { testid } : {});
+  span.dataset.live = mode;
+  span.dataset.at = String(at);
+  paintLive(span, Date.now());
+  return span;
+}
+
+function paintLive(span: HTMLElement, now: number): void {
+  const at = Number(span.dataset.at);
+  switch (span.dataset.live as LiveMode) {
+    case "ago":
+      span.textContent = relative(at, now);
+      break;
+    case "age":
+      span.textContent = duration(now - at);
+      break;
+    case "countdown":
+      span.textContent = at > now ? duration(at - now) : "expired";
+      break;
+  }
+}
+
+function tick(): void {
+  const now = Date.now();
+  for (const span of document.querySelectorAll<HTMLElement>("[data-live]")) paintLive(span, now);
+}
+
+/** "14:03:12 (3 min ago)", or a dash. */
+function when(iso: string | null, testid?: string): Node {
+  const ms = parseTime(iso);
+  if (ms === null) return el("span", { cls: "muted", ...(testid ? { testid } : {}) }, "—");
+  return el(
+    "span",
+    { ...(testid ? { testid } : {}), title: iso ?? "" },
+    clock(ms),
+    " (",
+    live("ago", ms),
+    ")",
+  );
+}
+
+// ---- the admin API ---------------------------------------------------------------------------
+
+const storedToken = (): string | null => sessionStorage.getItem(TOKEN_STORAGE_KEY);
+
+/** Sign-out (or a new sign-in) bumps this, so answers to older requests are dropped. */
+let session = 0;
+
+function describeFailure(status: number, body: Envelope | null, retryAfter: string | null): string {
+  let message = body?.error || `the gateway answered HTTP ${status}`;
+  if (body?.errcode !== undefined) message += ` (WeChat errcode ${body.errcode}: ${body.errmsg ?? ""})`;
+  if (retryAfter) message += ` Retry after ${retryAfter} s.`;
+  return message;
+}
+
+async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token = storedToken(),
+): Promise<Answer<T>> {
+  if (!token) return { ok: false, status: 401, message: "not signed in" };
+  let response: Response;
+  try {
+    response = await fetch(`/admin${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    return { ok: false, status: 0, message: "the gateway did not answer (network error)" };
+  }
+  let envelope: Envelope | null = null;
+  try {
+    envelope = (await response.json()) as Envelope;
+  } catch {
+    envelope = null;
+  }
+  if (response.ok && envelope && envelope.code === 200) {
+    return { ok: true, status: response.status, data: envelope.data as T };
+  }
+  return {
+    ok: false,
+    status: response.status,
+    message: describeFailure(response.status, envelope, response.headers.get("Retry-After")),
+  };
+}
+
+const appPath = (appKey: string) => `/apps/${encodeURIComponent(appKey)}`;
+
+/** Every call after sign-in goes through here: a 401 means the token is gone or was changed. */
+async function call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
+  const answer = await api<T>(method, path, body);
+  if (!answer.ok && answer.status === 401 && storedToken()) {
+    signOut("The admin token was not accepted any more: sign in again.");
+  }
+  return answer;
+}
+
+// ---- state -----------------------------------------------------------------------------------
+
+let apps: App[] = [];
+const statuses = new Map<string, Status | string>();
+let detail: AppDetail | null = null;
+let updating: Promise<void> | null = null;
+let updateAgain = false;
+let pollTimer: number | undefined;
+/** What is on screen, to redraw only what changed (a redraw would drop a text selection). */
+let paintedApps = "";
+let paintedDetail = "";
+/** expires_in changes on every poll; the page counts down from expires_time itself. */
+const fingerprint = (value: unknown) =>
+  JSON.stringify(value, (name, inner: unknown) => (name === "expires_in" ? undefined : inner));
+
+const selectedKey = (): string | null => {
+  const fragment = decodeURIComponent(location.hash.slice(1));
+  return fragment && apps.some((app) => app.appKey === fragment) ? fragment : null;
+};
+
+// ---- sign-in ---------------------------------------------------------------------------------
+
+async function signIn(token: string, fromForm: boolean): Promise<void> {
+  const mine = ++session;
+  const submit = byId<HTMLButtonElement>("signin-submit");
+  submit.disabled = true;
+  const answer = await api<App[]>("GET", "/apps", undefined, token);
+  submit.disabled = false;
+  if (mine !== session) return;
+  if (!answer.ok) {
+    sessionStorage.removeItem(TOKEN_STORAGE_KEY);
+    showSignIn(
+      answer.status === 401
+        ? fromForm
+          ? "That admin token is not valid."
+          : "The saved admin token is not valid any more: sign in again."
+        : `Could not sign in: ${answer.message}`,
+    );
+    return;
+  }
+  sessionStorage.setItem(TOKEN_STORAGE_KEY, token);
+  byId<HTMLInputElement>("admin-token").value = "";
+  showNotice(byId("signin-error"), null);
+  byId("signin").hidden = true;
+  byId("console").hidden = false;
+  apps = answer.data;
+  paint();
+  void update();
+  window.clearInterval(pollTimer);
+  pollTimer = window.setInterval(() => void update(), POLL_MS);
+}
+
+function showSignIn(message: string | null): void {
+  byId("console").hidden = true;
+  byId("signin").hidden = false;
+  showNotice(byId("signin-error"), message);
+  byId<HTMLInputElement>("admin-token").focus();
+}
+
+function signOut(message: string | null = null): void {
+  session++;
+  sessionStorage.removeItem(TOKEN_STORAGE_KEY);
+  window.clearInterval(pollTimer);
+  pollTimer = undefined;
+  apps = [];
+  statuses.clear();
+  detail = null;
+  paintedApps = "";
+  paintedDetail = "";
+  hideNewKey();
+  byId("apps").querySelector("tbody")?.replaceChildren();
+  byId("status").replaceChildren();
+  byId("keys").querySelector("tbody")?.replaceChildren();
+  showSignIn(message);
+}
+
+// ---- polling ---------------------------------------------------------------------------------
+
+/** Fetches the list, every app's token status and the selected app's keys; then repaints. */
+function update(): Promise<void> {
+  if (!storedToken() || document.hidden) return Promise.resolve();
+  if (updating) {
+    updateAgain = true;
+    return updating;
+  }
+  updating = (async () => {
+    do {
+      updateAgain = false;
+      await updateOnce();
+    } while (updateAgain && storedToken());
+  })().finally(() => {
+    updating = null;
+  });
+  return updating;
+}
+
+async function updateOnce(): Promise<void> {
+  const mine = session;
+  const list = await call<App[]>("GET", "/apps");
+  if (mine !== session) return;
+  if (!list.ok) {
+    markUpdated(`Update failed: ${list.message}`);
+    return;
+  }
+  apps = list.data;
+  const selected = selectedKey();
+  const [answers, picked] = await Promise.all([
+    Promise.all(apps.map((app) => call<Status>("GET", `${appPath(app.appKey)}/status`))),
+    selected ? call<AppDetail>("GET", appPath(selected)) : Promise.resolve(null),
+  ]);
+  if (mine !== session) return;
+  statuses.clear();
+  apps.forEach((app, i) => {
+    const answer = answers[i];
+    if (answer) statuses.set(app.appKey, answer.ok ? answer.data : answer.message);
+  });
+  detail = picked?.ok ? picked.data : null;
+  const failed = picked && !picked.ok ? picked.message : null;
+  paint();
+  markUpdated(failed ? `Update failed: ${failed}` : null);
+}
+
+function markUpdated(error: string | null): void {
+  showNotice(byId("console-error"), error);
+  byId("updated").textContent = `${error ? "Tried" : "Updated"} ${clock(Date.now())}`;
+}
+
+// ---- painting --------------------------------------------------------------------------------
+
+function paint(): void {
+  paintApps();
+  paintDetail();
+}
+
+/** The state of one credential as a badge. */
+function healthBadge(health: Health, now: number): HTMLSpanElement {
+  const expires = parseTime(health.expires_time);
+  const valid = health.held && expires !== null && expires > now;
+  if (health.failures_in_row > 0) return badge(valid ? "warn" : "bad", valid ? "retrying" : "failing");
+  if (valid) return badge("ok", "valid");
+  if (health.held) return badge("bad", "expired");
+  return badge("", "no token yet");
+}
+
+function paintApps(): void {
+  const selected = selectedKey();
+  const now = Date.now();
+  const painted = fingerprint([apps, [...statuses], selected]);
+  const register = byId<HTMLDetailsElement>("register");
+  byId("apps-empty").hidden = apps.length > 0;
+  if (apps.length === 0) register.open = true;
+  let valid = 0;
+  let failing = 0;
+  for (const status of statuses.values()) {
+    if (typeof status === "string") continue;
+    const health = healthBadge(status.access_token, now).textContent;
+    if (health === "valid") valid++;
+    if (status.access_token.failures_in_row > 0) failing++;
+  }
+  byId("summary").textContent =
+    `${apps.length} app${apps.length === 1 ? "" : "s"} · ${valid} with a valid token` +
+    (failing ? ` · ${failing} with upstream failures` : "");
+  if (painted === paintedApps) return;
+  paintedApps = painted;
+  const rows = apps.map((app) => {
+    const status = statuses.get(app.appKey);
+    const token =
+      status === undefined
+        ? badge("", "…")
+        : typeof status === "string"
+          ? badge("bad", "unknown")
+          : healthBadge(status.access_token, now);
+    if (typeof status === "string") token.title = status;
+    const row = el(
+      "tr",
+      { testid: "app-row", cls: app.appKey === selected ? "selected" : "" },
+      el(
+        "td",
+        {},
+        el("a", { attrs: { href: `#${encodeURIComponent(app.appKey)}` } }, app.appKey),
+        el("div", { cls: "mono muted small" }, app.appId),
+      ),
+      el(
+        "td",
+        {},
+        el("div", { testid: "app-type" }, TYPE_LABELS[app.type] ?? app.type),
+        el("div", { cls: "muted small" }, el("span", { testid: "app-mode" }, app.tokenMode), " mode"),
+      ),
+      el("td", { testid: "app-token" }, token),
+    );
+    row.dataset.appKey = app.appKey;
+    if (app.appKey === selected) row.setAttribute("aria-selected", "true");
+    row.addEventListener("click", (event) => {
+      if ((event.target as HTMLElement).closest("a")) return;
+      location.hash = encodeURIComponent(app.appKey);
+    });
+    return row;
+  });
+  byId("apps")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+}
+
+function fact(label: string, testid: string, ...value: Child[]): Node[] {
+  return [el("dt", {}, label), el("dd", { testid }, ...value)];
+}
+
+function budgetFacts(prefix: string, health: Health): Node[] {
+  const share = health.daily_budget > 0 ? health.upstream_calls_today / health.daily_budget : 0;
+  return fact(
+    "Refreshes today",
+    `${prefix}-refreshes-today`,
+    el("span", { testid: `${prefix}-calls-today` }, String(health.upstream_calls_today)),
+    ` of ${health.daily_budget} (daily budget) `,
+    el("meter", {
+      attrs: {
+        min: "0",
+        max: String(health.daily_budget),
+        low: String(health.daily_budget * 0.5),
+        high: String(health.daily_budget * 0.8),
+        optimum: "0",
+        value: String(health.upstream_calls_today),
+        "aria-label": `${Math.round(share * 100)}% of the daily budget`,
+      },
+    }),
+  );
+}
+
+function errorFacts(prefix: string, health: Health): Node[] {
+  const error = health.last_error;
+  const failures =
+    health.failures_in_row > 0
+      ? badge("bad", `${health.failures_in_row} failure${health.failures_in_row === 1 ? "" : "s"} in a row`)
+      : null;
+  if (!error) return fact("Last upstream error", `${prefix}-last-error`, badge("ok", "none"));
+  const recovered = health.failures_in_row === 0;
+  return fact(
+    "Last upstream error",
+    `${prefix}-last-error`,
+    badge(recovered ? "warn" : "bad", error.errcode === null ? "no errcode" : `errcode ${error.errcode}`),
+    " ",
+    el("span", { cls: "mono" }, error.errmsg),
+    " · ",
+    when(error.time),
+    recovered ? el("span", { cls: "muted" }, " · recovered since") : null,
+    failures ? " " : null,
+    failures,
+  );
+}
+
+function credentialFacts(prefix: string, health: Health, now: number): Node[] {
+  const created = parseTime(health.create_time);
+  const expires = parseTime(health.expires_time);
+  return [
+    ...fact("State", `${prefix}-state`, healthBadge(health, now)),
+    ...fact(
+      "Age",
+      `${prefix}-age`,
+      created === null ? el("span", { cls: "muted" }, "—") : live("age", created),
+      created === null ? null : el("span", { cls: "muted" }, ` (created ${clock(created)})`),
+    ),
+    ...fact(
+      "Expires in",
+      `${prefix}-expires-in`,
+      expires === null ? el("span", { cls: "muted" }, "—") : live("countdown", expires),
+      expires === null ? null : el("span", { cls: "muted" }, ` (at ${clock(expires)})`),
+    ),
+    ...fact("Last refresh", `${prefix}-last-refresh`, when(health.last_refresh_time)),
+    ...fact("Next refresh", `${prefix}-next-refresh`, when(health.next_refresh_time)),
+    ...budgetFacts(prefix, health),
+    ...errorFacts(prefix, health),
+  ];
+}
+
+function paintStatus(app: App, status: Status | string | undefined): void {
+  const now = Date.now();
+  const box = byId("status");
+  showNotice(byId("status-error"), typeof status === "string" ? status : null);
+  if (status === undefined || typeof status === "string") {
+    box.replaceChildren();
+    return;
+  }
+  const access = status.access_token;
+  const forced =
+    status.tokenMode === "stable"
+      ? `${status.forced_refreshes_today} of ${FORCED_REFRESH_DAILY_LIMIT} (WeChat's daily limit, 30 s apart)`
+      : `${status.forced_refreshes_today} (classic mode: counted in the refreshes above)`;
+  const blocks: Node[] = [
+    el("h3", {}, "access_token"),
+    el(
+      "dl",
+      { cls: "facts", testid: "access-token" },
+      ...credentialFacts("token", access, now),
+      ...fact("Forced refreshes today", "token-forced-today", forced),
+      ...fact("Total refreshes", "token-refresh-count", String(access.refresh_count)),
+      ...fact("Next alarm", "token-next-alarm", when(status.next_alarm_time)),
+    ),
+  ];
+  if (app.type === "officialaccount") {
+    const ticket = status.jsapi_ticket;
+    blocks.push(
+      el("h3", {}, "jsapi_ticket"),
+      ticket.held || ticket.last_error
+        ? el("dl", { cls: "facts", testid: "jsapi-ticket" }, ...credentialFacts("ticket", ticket, now))
+        : el(
+            "p",
+            { cls: "muted", testid: "jsapi-ticket" },
+            "Not fetched yet: the keeper fetches the ticket on the first JSConfig call and keeps it fresh while it is used.",
+          ),
+    );
+  }
+  if (status.appKeys.length > 1) {
+    blocks.push(
+      el(
+        "p",
+        { cls: "muted" },
+        `This token is shared by every appKey of ${status.appId}: ${status.appKeys.join(", ")}.`,
+      ),
+    );
+  }
+  box.replaceChildren(...blocks);
+}
+
+function paintKeys(keys: ApiKey[]): void {
+  byId("keys-empty").hidden = keys.length > 0;
+  byId("keys").hidden = keys.length === 0;
+  const rows = keys.map((key) => {
+    const created = parseTime(key.createdAt);
+    const revoke = el("button", { cls: "danger", testid: "revoke-key", attrs: { type: "button" } }, "Revoke");
+    revoke.addEventListener("click", () => void revokeKey(key.id, revoke));
+    const row = el(
+      "tr",
+      { testid: "key-row" },
+      el("td", { cls: "mono", testid: "key-id" }, key.id),
+      el("td", {}, created === null ? "—" : when(key.createdAt)),
+      el("td", { cls: "actions" }, revoke),
+    );
+    row.dataset.keyId = key.id;
+    return row;
+  });
+  byId("keys")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+}
+
+function paintDetail(): void {
+  const selected = selectedKey();
+  const app = apps.find((candidate) => candidate.appKey === selected);
+  byId("detail-empty").hidden = app !== undefined;
+  byId("detail-app").hidden = app === undefined;
+  if (!app) {
+    paintedDetail = "";
+    return;
+  }
+  const status = statuses.get(app.appKey);
+  const keys = detail?.appKey === app.appKey ? detail.keys : null;
+  const painted = fingerprint([app, status, keys]);
+  if (painted === paintedDetail) return;
+  paintedDetail = painted;
+  byId("app-title").textContent = app.appKey;
+  byId("app-subtitle").textContent =
+    `${app.appId} · ${TYPE_LABELS[app.type] ?? app.type} · ${app.tokenMode} mode`;
+  paintStatus(app, status);
+  if (keys) paintKeys(keys);
+}
+
+// ---- actions ---------------------------------------------------------------------------------
+
+function selectionChanged(): void {
+  hideNewKey();
+  showNotice(byId("refresh-result"), null);
+  showNotice(byId("keys-error"), null);
+  detail = null;
+  paintedDetail = "";
+  byId("status").replaceChildren();
+  byId("keys").querySelector("tbody")?.replaceChildren();
+  paint();
+  void update();
+}
+
+async function forceRefresh(button: HTMLButtonElement): Promise<void> {
+  const appKey = selectedKey();
+  if (!appKey) return;
+  button.disabled = true;
+  const result = byId("refresh-result");
+  showNotice(result, null);
+  const answer = await call<ForcedRefresh>("POST", `${appPath(appKey)}/token/refresh`);
+  button.disabled = false;
+  if (appKey !== selectedKey()) return;
+  if (answer.ok) {
+    const expires = parseTime(answer.data.expires_time);
+    showNotice(
+      result,
+      `${answer.data.refreshed ? "Refreshed: WeChat issued a new token" : "WeChat handed back the current token"} at ${clock(Date.now())}` +
+        (expires === null ? "." : `; it expires at ${clock(expires)}.`),
+      "ok",
+    );
+  } else {
+    showNotice(result, `Forced refresh refused: ${answer.message}`);
+  }
+  await update();
+}
+
+async function createKey(button: HTMLButtonElement): Promise<void> {
+  const appKey = selectedKey();
+  if (!appKey) return;
+  button.disabled = true;
+  const answer = await call<{ id: string; key: string }>("POST", `${appPath(appKey)}/keys`);
+  button.disabled = false;
+  if (appKey !== selectedKey()) return;
+  if (!answer.ok) {
+    showNotice(byId("keys-error"), answer.message);
+    return;
+  }
+  showNotice(byId("keys-error"), null);
+  // The key exists only in this box's text until "Done": no variable keeps it.
+  byId("new-key-value").textContent = answer.data.key;
+  byId("copy-result").textContent = "";
+  byId("new-key").hidden = false;
+  await update();
+}
+
+function hideNewKey(): void {
+  byId("new-key-value").textContent = "";
+  byId("copy-result").textContent = "";
+  byId("new-key").hidden = true;
+}
+
+async function copyKey(): Promise<void> {
+  const value = byId("new-key-value");
+  const note = byId("copy-result");
+  try {
+    await navigator.clipboard.writeText(value.textContent ?? "");
+    note.textContent = "Copied.";
+  } catch {
+    getSelection()?.selectAllChildren(value);
+    note.textContent = "The browser refused the clipboard: the key is selected, copy it by hand.";
+  }
+}
+
+async function revokeKey(id: string, button: HTMLButtonElement): Promise<void> {
+  const appKey = selectedKey();
+  if (!appKey) return;
+  if (!confirm(`Revoke API key ${id} of ${appKey}? Callers using it are refused from then on.`)) return;
+  button.disabled = true;
+  const answer = await call<{ revoked: true }>("DELETE", `${appPath(appKey)}/keys/${encodeURIComponent(id)}`);
+  showNotice(byId("keys-error"), answer.ok ? null : answer.message);
+  button.disabled = false;
+  await update();
+}
+
+async function removeApp(): Promise<void> {
+  const appKey = selectedKey();
+  if (!appKey) return;
+  if (!confirm(`Remove ${appKey} and revoke all its API keys?`)) return;
+  const answer = await call<{ deleted: true }>("DELETE", appPath(appKey));
+  if (!answer.ok) {
+    showNotice(byId("refresh-result"), answer.message);
+    return;
+  }
+  history.replaceState(null, "", location.pathname);
+  selectionChanged();
+}
+
+async function register(form: HTMLFormElement): Promise<void> {
+  const field = (id: string) => byId<HTMLInputElement | HTMLSelectElement>(id);
+  const appKey = field("reg-app-key").value.trim();
+  const secret = field("reg-app-secret");
+  const body: Record<string, string> = {
+    appId: field("reg-app-id").value.trim(),
+    type: field("reg-type").value,
+    tokenMode: field("reg-mode").value,
+  };
+  if (secret.value) body.appSecret = secret.value;
+  // The secret leaves the page with this request and is never shown again.
+  secret.value = "";
+  const submit = byId<HTMLButtonElement>("register-submit");
+  submit.disabled = true;
+  const answer = await call<App>("PUT", appPath(appKey), body);
+  submit.disabled = false;
+  const result = byId("register-error");
+  if (!answer.ok) {
+    showNotice(result, `${answer.message}${body.appSecret ? " (enter the secret again)" : ""}`);
+    return;
+  }
+  showNotice(
+    result,
+    answer.status === 201 ? `Registered ${answer.data.appKey}.` : `Updated ${answer.data.appKey}.`,
+    "ok",
+  );
+  form.reset();
+  if (!apps.some((app) => app.appKey === answer.data.appKey)) apps = [...apps, answer.data];
+  location.hash = encodeURIComponent(answer.data.appKey);
+  await update();
+}
+
+function editSelected(): void {
+  const app = apps.find((candidate) => candidate.appKey === selectedKey());
+  if (!app) return;
+  byId<HTMLInputElement>("reg-app-key").value = app.appKey;
+  byId<HTMLInputElement>("reg-app-id").value = app.appId;
+  byId<HTMLSelectElement>("reg-type").value = app.type;
+  byId<HTMLSelectElement>("reg-mode").value = app.tokenMode;
+  showNotice(byId("register-error"), null);
+  const details = byId<HTMLDetailsElement>("register");
+  details.open = true;
+  details.scrollIntoView({ block: "nearest" });
+  byId<HTMLInputElement>("reg-app-secret").focus();
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+byId<HTMLFormElement>("signin-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = byId<HTMLInputElement>("admin-token").value.trim();
+  if (token) void signIn(token, true);
+});
+byId("sign-out").addEventListener("click", () => signOut());
+byId("reload-now").addEventListener("click", () => void update());
+byId<HTMLFormElement>("register-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void register(event.currentTarget as HTMLFormElement);
+});
+byId<HTMLButtonElement>("force-refresh").addEventListener("click", (event) => {
+  void forceRefresh(event.currentTarget as HTMLButtonElement);
+});
+byId<HTMLButtonElement>("create-key").addEventListener("click", (event) => {
+  void createKey(event.currentTarget as HTMLButtonElement);
+});
+byId("copy-key").addEventListener("click", () => void copyKey());
+byId("dismiss-key").addEventListener("click", hideNewKey);
+byId("delete-app").addEventListener("click", () => void removeApp());
+byId("edit-app").addEventListener("click", editSelected);
+window.addEventListener("hashchange", selectionChanged);
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) void update();
+});
+window.setInterval(tick, 1000);
+
+const saved = storedToken();
+if (saved) void signIn(saved, false);
+else showSignIn(null);
