@@ -100,6 +100,7 @@ Gateway           ${url}   (admin token: ${ADMIN_TOKEN})
 Mini program      appKey=${DEMO.appKey} appId=${DEMO.appId}  API key ${key}
 Official account  appKey=${DEMO_OA.appKey} appId=${DEMO_OA.appId}  API key ${oaKey}
 Demo user         openid=${DEMO_USER.openid} (follows the account, may receive the demo templates)
+Pages             ${url}/docs (API reference)   ${url}/console (operator console, admin token ${ADMIN_TOKEN})
 QR-login demo     ${url}/demo/qr-login/${DEMO.appKey}   (sign in with the mini program: web page and simulated phone in one window)
 
 Try (paste the first line into your shell, then any of the others):
@@ -143,6 +144,7 @@ Try (paste the first line into your shell, then any of the others):
 
   curl -s $GW/cdn-cgi/local/scheduled    # run the cron tick once
   open $GW/docs
+  open $GW/console
   open $GW/demo/qr-login/${DEMO.appKey}
 Ctrl-C stops both.
 `);
