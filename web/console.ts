@@ -6,35 +6,23 @@
 // as a Bearer header to /admin/*, and never goes into the URL, a cookie or localStorage. The URL's
 // fragment holds the selected appKey, so a reload keeps the selection.
 
-type AppType = "miniprogram" | "officialaccount";
-type TokenMode = "stable" | "classic";
-type App = { appKey: string; appId: string; type: AppType; tokenMode: TokenMode };
-type Health = {
-  held: boolean;
-  create_time: string | null;
-  expires_time: string | null;
-  expires_in: number | null;
-  next_refresh_time: string | null;
-  refresh_count: number;
-  last_refresh_time: string | null;
-  last_error: { errcode: number | null; errmsg: string; time: string } | null;
-  failures_in_row: number;
-  upstream_calls_today: number;
-  daily_budget: number;
-};
-type Status = {
-  appKey: string;
-  appId: string;
-  tokenMode: TokenMode;
-  appKeys: string[];
-  access_token: Health;
-  jsapi_ticket: Health;
-  forced_refreshes_today: number;
-  next_alarm_time: string | null;
-};
-type ApiKey = { id: string; createdAt: string };
+import type { z } from "@hono/zod-openapi";
+import type {
+  ApiKeyListSchema,
+  AppRecordSchema,
+  AppStatusSchema,
+  ForcedRefreshSchema,
+} from "../src/admin/schemas.ts";
+
+// The admin API's answer shapes, from the zod schemas that define them (types only: nothing of zod
+// reaches the bundle).
+type App = z.output<typeof AppRecordSchema>;
+type AppType = App["type"];
+type Status = z.output<typeof AppStatusSchema>;
+type Health = Status["access_token"];
+type ApiKey = z.output<typeof ApiKeyListSchema>[number];
 type AppDetail = App & { keys: ApiKey[] };
-type ForcedRefresh = { refreshed: boolean; create_time: string; expires_time: string; expires_in: number };
+type ForcedRefresh = z.output<typeof ForcedRefreshSchema>;
 type Envelope = { code?: number; data?: unknown; error?: string; errcode?: number; errmsg?: string };
 type Answer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string };
 

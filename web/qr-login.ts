@@ -3,32 +3,23 @@
 // (/demo/qr-login/{appKey}/session…), which plays the web app's server; the phone calls the
 // gateway's public API as a mini program would. Every value shown is set with textContent.
 
-// A module (its names are its own, not globals shared with the other pages' scripts).
-export {};
+// QR-Auth's answer shapes, from the zod schemas that define them (types only: nothing of zod
+// reaches the bundle). Importing also makes this file a module, so its names are its own.
+import type { z } from "@hono/zod-openapi";
+import type {
+  JwksSchema,
+  QrStatusSchema,
+  ScanResultSchema,
+  TokenModelSchema,
+} from "../src/qrauth/schemas.ts";
 
 type Envelope<T> = { code: number; data: T; error: string };
 type Answer<T> = { status: number; body: Envelope<T> };
-type TokenModel = { access_token: string; token_type: "Bearer"; expires_in: number };
-type Scanner = { registered: boolean; nickName?: string; avatar?: string };
-type Status = {
-  status: "pending" | "scanned" | "confirmed" | "consumed" | "expired";
-  token?: TokenModel;
-  scanner?: Scanner;
-  expires_in: number;
-};
+type Status = z.output<typeof QrStatusSchema>;
+type TokenModel = z.output<typeof TokenModelSchema>;
 type PhoneInfo = { simulator: boolean; requireEmailCode?: boolean; requirePhoneCode?: boolean };
-type ScanResult = {
-  appID: number | null;
-  name: string;
-  logo: string;
-  website: string;
-  description: string;
-  tags: string | string[];
-  scopes: string;
-  remark: string;
-  scheme: string;
-};
-type Jwk = { kty: string; crv: string; x: string; y: string; kid: string; alg: string };
+type ScanResult = z.output<typeof ScanResultSchema>;
+type Jwk = z.output<typeof JwksSchema>["keys"][number];
 
 const appKey = document.body.dataset.appkey ?? "";
 const demo = `/demo/qr-login/${encodeURIComponent(appKey)}`;

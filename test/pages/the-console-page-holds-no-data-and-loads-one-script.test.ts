@@ -5,7 +5,7 @@ import { admin, registerApp } from "../support/gateway.ts";
 // Issue 7: the operator console at /console. The page itself is a static shell: it needs no token
 // and holds no data; /assets/console.js fills it in from the admin API with the token the operator
 // types in (kept in sessionStorage, never in the URL). What the script does is covered by the
-// browser test (e2e/console.test.ts), which loads it through wrangler dev.
+// browser test (e2e/an-operator-runs-apps-keys-and-tokens-from-the-console.test.ts), which loads it through wrangler dev.
 describe("the console page holds no data and loads one script", () => {
   it("answers /console without a token, with one same-origin script and no app data", async () => {
     const app = await registerApp("console-shell", "wxconsoleshell01");
