@@ -46,7 +46,6 @@ app.openAPIRegistry.registerComponent("securitySchemes", "WeChatAccessToken", {
   description:
     "Proxy only: a token this gateway handed out for the app (current, or the previous one within its grace), the way an SDK sends it.",
 });
-for (const operation of proxyOperations) app.openAPIRegistry.registerPath(operation);
 
 // Answers carry tokens and session tokens: no cache may keep them unless a route says otherwise
 // (the JWKS does), and no browser may sniff a JSON or image answer into something else.
@@ -73,6 +72,8 @@ app.route("/", qrAuthRoutes);
 app.route("/", proxyRoutes);
 app.route("/", adminRoutes);
 app.route("/", docsRoutes);
+// Described after the routes, so the reference lists it after the endpoints it mirrors WeChat for.
+for (const operation of proxyOperations) app.openAPIRegistry.registerPath(operation);
 app.route("/", consoleRoutes);
 app.route("/", demoRoutes);
 
@@ -83,6 +84,18 @@ app.doc31("/openapi.json", {
     version: "0.1.0",
     description: "access_token central control and WeChat API gateway on Cloudflare Workers.",
   },
+  // The reference's order: what most callers need first, the operator's endpoints last.
+  tags: [
+    { name: "Tokens", description: "The appid's one shared access_token (SPEC §§2–5)." },
+    { name: "Users", description: "Mini-program login, decryption and official-account users (§6)." },
+    { name: "Messages", description: "Subscribe messages and content security (§6)." },
+    { name: "Links and codes", description: "URL links, schemes and mini-program codes (§6)." },
+    { name: "JS-SDK", description: "wx.config parameters for official-account pages (§6)." },
+    { name: "QR-Auth", description: "Scan-to-login with a mini program (§7)." },
+    { name: "Proxy", description: "Mirror of api.weixin.qq.com for unchanged WeChat SDKs (§8)." },
+    { name: "Health", description: "Liveness (§9)." },
+    { name: "Admin", description: "Apps, API keys and token health, with the ADMIN_TOKEN." },
+  ],
 });
 
 app.notFound((c) =>

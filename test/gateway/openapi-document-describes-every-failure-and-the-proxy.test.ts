@@ -5,10 +5,12 @@ import { call } from "../support/gateway.ts";
 // authenticate it, including the proxy catch-all that answers in WeChat's own shapes.
 
 type Operation = {
+  tags?: string[];
   security?: Record<string, string[]>[];
   responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
 };
 type OpenApi = {
+  tags: { name: string; description: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
 };
@@ -60,5 +62,17 @@ describe("the OpenAPI document", () => {
     expect(doc.components.securitySchemes.WeChatAccessToken).toEqual(
       expect.objectContaining({ type: "apiKey", in: "query", name: "access_token" }),
     );
+  });
+
+  it("groups every operation under a described tag, listed in reading order", async () => {
+    const doc = await document();
+    const names = doc.tags.map((tag) => tag.name);
+    expect(names[0]).toBe("Tokens");
+    expect(names.at(-1)).toBe("Admin");
+    for (const tag of doc.tags) expect(tag.description, tag.name).not.toBe("");
+    for (const [name, operation] of operations(doc)) {
+      expect(operation.tags?.length, name).toBe(1);
+      expect(names, name).toContain(operation.tags![0]);
+    }
   });
 });
