@@ -13,6 +13,7 @@ import type {
   AppStatusSchema,
   ForcedRefreshSchema,
 } from "../src/admin/schemas.ts";
+import { type Answer, callGateway } from "./envelope.ts";
 
 // The admin API's answer shapes, from the zod schemas that define them (types only: nothing of zod
 // reaches the bundle).
@@ -23,8 +24,6 @@ type Health = Status["access_token"];
 type ApiKey = z.output<typeof ApiKeyListSchema>[number];
 type AppDetail = App & { keys: ApiKey[] };
 type ForcedRefresh = z.output<typeof ForcedRefreshSchema>;
-type Envelope = { code?: number; data?: unknown; error?: string; errcode?: number; errmsg?: string };
-type Answer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string };
 
 const TOKEN_STORAGE_KEY = "wechat-edge-gateway.admin-token";
 const POLL_MS = 5000;
@@ -171,49 +170,9 @@ const storedToken = (): string | null => sessionStorage.getItem(TOKEN_STORAGE_KE
 /** Sign-out (or a new sign-in) bumps this, so answers to older requests are dropped. */
 let session = 0;
 
-function describeFailure(status: number, body: Envelope | null, retryAfter: string | null): string {
-  let message = body?.error || `the gateway answered HTTP ${status}`;
-  if (body?.errcode !== undefined) message += ` (WeChat errcode ${body.errcode}: ${body.errmsg ?? ""})`;
-  if (retryAfter) message += ` Retry after ${retryAfter} s.`;
-  return message;
-}
-
-async function api<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  token = storedToken(),
-): Promise<Answer<T>> {
-  if (!token) return { ok: false, status: 401, message: "not signed in" };
-  let response: Response;
-  try {
-    response = await fetch(`/admin${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
-      body: body === undefined ? null : JSON.stringify(body),
-      cache: "no-store",
-      credentials: "omit",
-    });
-  } catch {
-    return { ok: false, status: 0, message: "the gateway did not answer (network error)" };
-  }
-  let envelope: Envelope | null = null;
-  try {
-    envelope = (await response.json()) as Envelope;
-  } catch {
-    envelope = null;
-  }
-  if (response.ok && envelope && envelope.code === 200) {
-    return { ok: true, status: response.status, data: envelope.data as T };
-  }
-  return {
-    ok: false,
-    status: response.status,
-    message: describeFailure(response.status, envelope, response.headers.get("Retry-After")),
-  };
+function api<T>(method: string, path: string, body?: unknown, token = storedToken()): Promise<Answer<T>> {
+  if (!token) return Promise.resolve({ ok: false, status: 401, message: "not signed in" });
+  return callGateway<T>(method, `/admin${path}`, { body, token });
 }
 
 const appPath = (appKey: string) => `/apps/${encodeURIComponent(appKey)}`;
@@ -361,14 +320,22 @@ function paint(): void {
   paintDetail();
 }
 
-/** The state of one credential as a badge. */
-function healthBadge(health: Health, now: number): HTMLSpanElement {
+type HealthState = { kind: "ok" | "warn" | "bad" | ""; label: string };
+
+/** The state of one credential: what its badge says. */
+function healthState(health: Health, now: number): HealthState {
   const expires = parseTime(health.expires_time);
   const valid = health.held && expires !== null && expires > now;
-  if (health.failures_in_row > 0) return badge(valid ? "warn" : "bad", valid ? "retrying" : "failing");
-  if (valid) return badge("ok", "valid");
-  if (health.held) return badge("bad", "expired");
-  return badge("", "no token yet");
+  if (health.failures_in_row > 0)
+    return valid ? { kind: "warn", label: "retrying" } : { kind: "bad", label: "failing" };
+  if (valid) return { kind: "ok", label: "valid" };
+  if (health.held) return { kind: "bad", label: "expired" };
+  return { kind: "", label: "no token yet" };
+}
+
+function healthBadge(health: Health, now: number): HTMLSpanElement {
+  const { kind, label } = healthState(health, now);
+  return badge(kind, label);
 }
 
 function paintApps(): void {
@@ -382,8 +349,7 @@ function paintApps(): void {
   let failing = 0;
   for (const status of statuses.values()) {
     if (typeof status === "string") continue;
-    const health = healthBadge(status.access_token, now).textContent;
-    if (health === "valid") valid++;
+    if (healthState(status.access_token, now).label === "valid") valid++;
     if (status.access_token.failures_in_row > 0) failing++;
   }
   byId("summary").textContent =

@@ -12,9 +12,8 @@ import type {
   ScanResultSchema,
   TokenModelSchema,
 } from "../src/qrauth/schemas.ts";
+import { type Answer, callGateway } from "./envelope.ts";
 
-type Envelope<T> = { code: number; data: T; error: string };
-type Answer<T> = { status: number; body: Envelope<T> };
 type Status = z.output<typeof QrStatusSchema>;
 type TokenModel = z.output<typeof TokenModelSchema>;
 type PhoneInfo = { simulator: boolean; requireEmailCode?: boolean; requirePhoneCode?: boolean };
@@ -32,32 +31,10 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
-async function call<T>(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  let body: Envelope<T>;
-  try {
-    body = (await response.json()) as Envelope<T>;
-  } catch {
-    body = { code: response.status, data: null as T, error: `HTTP ${response.status}` };
-  }
-  return { status: response.status, body };
-}
-
 /** The success's data, or an Error carrying the envelope's message. */
 function dataOf<T>(answer: Answer<T>, what: string): T {
-  if (answer.status !== 200) throw new Error(`${what}: ${answer.body.error || `HTTP ${answer.status}`}`);
-  return answer.body.data;
+  if (!answer.ok) throw new Error(`${what}: ${answer.message}`);
+  return answer.data;
 }
 
 function setBadge(badge: HTMLElement, text: string, tone: "" | "ok" | "warn" | "bad"): void {
@@ -130,7 +107,7 @@ async function start(): Promise<void> {
   web.status.textContent = "Opening a sign-in session…";
   try {
     const opened = dataOf(
-      await call<{ signInKey: number; expires_in: number }>("POST", `${demo}/session`, { body: {} }),
+      await callGateway<{ signInKey: number; expires_in: number }>("POST", `${demo}/session`, { body: {} }),
       "opening a session",
     );
     const session = {
@@ -142,7 +119,7 @@ async function start(): Promise<void> {
     web.signInKey.textContent = String(session.signInKey);
     const image = await fetch(`${demo}/session/${session.signInKey}/code`);
     if (!image.ok) {
-      const body = (await image.json().catch(() => null)) as Envelope<null> | null;
+      const body = (await image.json().catch(() => null)) as { error?: string } | null;
       throw new Error(`the code: ${body?.error ?? `HTTP ${image.status}`}`);
     }
     const objectUrl = URL.createObjectURL(await image.blob());
@@ -178,21 +155,19 @@ function tick(): void {
 
 async function poll(signInKey: number): Promise<void> {
   if (current?.signInKey !== signInKey) return;
-  let answer: Answer<Status>;
-  try {
-    answer = await call<Status>("GET", `${demo}/session/${signInKey}`);
-  } catch {
+  const answer = await callGateway<Status>("GET", `${demo}/session/${signInKey}`);
+  if (!answer.ok && answer.status === 0) {
     // A dropped connection: try again on the next beat.
     pollTimer = window.setTimeout(() => void poll(signInKey), POLL_MS);
     return;
   }
   if (current?.signInKey !== signInKey) return;
-  if (answer.status !== 200) {
+  if (!answer.ok) {
     finish("error", "bad", "The session is gone.");
-    showError(web.error, new Error(answer.body.error || `HTTP ${answer.status}`));
+    showError(web.error, new Error(answer.message));
     return;
   }
-  const status = answer.body.data;
+  const status = answer.data;
   current.expiresAt = Date.now() + status.expires_in * 1000;
   switch (status.status) {
     case "pending":
@@ -363,7 +338,7 @@ async function phoneCall<T>(
   shown: string,
   options: { body?: unknown; token?: string } = {},
 ): Promise<Answer<T>> {
-  const answer = await call<T>(method, path, options);
+  const answer = await callGateway<T>(method, path, options);
   logCall(method, shown, answer.status);
   return answer;
 }
@@ -539,7 +514,7 @@ phone.confirm.addEventListener("click", () => void phoneStep(confirm));
 
 async function probePhone(): Promise<void> {
   try {
-    phoneInfo = dataOf(await call<PhoneInfo>("GET", `${demo}/phone`), "the phone");
+    phoneInfo = dataOf(await callGateway<PhoneInfo>("GET", `${demo}/phone`), "the phone");
   } catch {
     phoneInfo = { simulator: false };
   }

@@ -5,7 +5,8 @@
 // uses the real public API (JSCode2Session, Scan, Confirm-*); only wx.login and the user's mailbox
 // come from the simulator's control API. Plain Hono routes: a demo, not API, so not in /openapi.json.
 
-import type { MiddlewareHandler } from "hono";
+import { z } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { GatewayError } from "../errors.ts";
@@ -20,6 +21,17 @@ import { callWeChat, imageResponse, requireAppType, requireKnownApp } from "./we
 
 /** What the demo's web app asks the user for, unless the page's request says otherwise. */
 export const DEMO_INITIATE = { scopes: "profile", remark: "Sign in to the QR-login demo", scheme: "https" };
+
+/** Initiate's rules, with the demo's values for whatever the page leaves out. */
+const DemoInitiateSchema = z.preprocess(
+  (body) => ({ ...DEMO_INITIATE, ...(body as object) }),
+  InitiateSchema,
+);
+
+/** Who the simulated phone logs in as: the demo user (the default) or a brand-new WeChat user. */
+const WhoScansSchema = z.object({
+  user: z.enum(["demo", "new"], { error: "must be demo or new" }).default("demo"),
+});
 
 /**
  * The simulated user "the demo user" is: `npm run dev` seeds this openid (with a unionid) on the
@@ -100,7 +112,7 @@ demoRoutes.get(base, (c) => {
 });
 
 demoRoutes.post(`${base}/session`, async (c) => {
-  const input = parseInitiate(await c.req.text());
+  const input = await demoBody(c, DemoInitiateSchema);
   await limitCaller(
     c.env.QR_INITIATE_LIMITER,
     `demo:${c.var.appKey}:${clientAddress(c.req.raw.headers)}`,
@@ -131,7 +143,7 @@ demoRoutes.get(`${base}/phone`, async (c) => {
 /** A wx.login code for the demo user (`{"user": "demo"}`, the default) or a brand-new one (`"new"`). */
 demoRoutes.post(`${base}/phone/wx-login`, async (c) => {
   const simulator = await requireSimulator(c.env);
-  const who = parseWho(await c.req.text());
+  const { user: who } = await demoBody(c, WhoScansSchema);
   const answer = await simulatorCall<{ code: string; openid: string; unionid: string | null }>(
     `${simulator}/__sim/apps/${encodeURIComponent(c.var.app.appId)}/login-codes`,
     { method: "POST", body: JSON.stringify(who === "demo" ? { openid: DEMO_OPENID } : {}) },
@@ -172,8 +184,9 @@ demoRoutes.get(`${base}/phone/codes`, async (c) => {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-/** The demo's defaults, overridden by whatever the page sent, validated as Initiate validates. */
-function parseInitiate(text: string) {
+/** The optional JSON object body of a demo call, validated by `schema` (an empty body is `{}`). */
+async function demoBody<T extends z.ZodType>(c: Context<GatewayEnv>, schema: T): Promise<z.output<T>> {
+  const text = await c.req.text();
   let body: unknown = {};
   if (text.trim() !== "") {
     try {
@@ -185,7 +198,7 @@ function parseInitiate(text: string) {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError(400, "body: must be a JSON object");
   }
-  const parsed = InitiateSchema.safeParse({ ...DEMO_INITIATE, ...body });
+  const parsed = schema.safeParse(body);
   if (!parsed.success) throw new GatewayError(400, describeValidationError(parsed.error));
   return parsed.data;
 }
@@ -194,19 +207,6 @@ function parseSignInKey(value: string | undefined): number {
   const parsed = SignInKeySchema.safeParse(value);
   if (!parsed.success) throw new GatewayError(400, `signInKey: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
-}
-
-function parseWho(text: string): "demo" | "new" {
-  if (text.trim() === "") return "demo";
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new GatewayError(400, "body: must be a JSON object");
-  }
-  const who = (body as { user?: unknown } | null)?.user ?? "demo";
-  if (who !== "demo" && who !== "new") throw new GatewayError(400, "user: must be demo or new");
-  return who;
 }
 
 /** The simulator's base URL when one answers at WECHAT_API_BASE; null for WeChat itself. */

@@ -3,7 +3,7 @@
 
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index.ts";
-import type { Envelope } from "../support/gateway.ts";
+import { type Envelope, gatewayRequest } from "../support/gateway.ts";
 
 export async function fetchWith(
   vars: Partial<Env>,
@@ -11,19 +11,8 @@ export async function fetchWith(
   path: string,
   options: { body?: unknown; token?: string } = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
   const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request(`https://gateway.test${path}`, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    }),
-    { ...env, ...vars },
-    ctx,
-  );
+  const response = await worker.fetch(gatewayRequest(method, path, options), { ...env, ...vars }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -96,12 +96,12 @@ export async function upstreamTokenCalls(appId: string): Promise<number> {
   return state.calls.token + state.calls.stableNormal + state.calls.stableForce;
 }
 
-/** The gateway's Response itself, for answers that are not JSON (images) or whose exact bytes matter. */
-export function fetchGateway(
+/** A request to the gateway: a JSON body (a string is sent as it is) and an optional Bearer token. */
+export function gatewayRequest(
   method: string,
   path: string,
   options: { token?: string; body?: unknown } = {},
-): Promise<Response> {
+): Request {
   const headers: Record<string, string> = {};
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -109,9 +109,20 @@ export function fetchGateway(
     body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     headers["Content-Type"] = "application/json";
   }
-  return exports.default.fetch(
-    new Request(`https://gateway.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }),
-  );
+  return new Request(`https://gateway.test${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+/** The gateway's Response itself, for answers that are not JSON (images) or whose exact bytes matter. */
+export function fetchGateway(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<Response> {
+  return exports.default.fetch(gatewayRequest(method, path, options));
 }
 
 /** A mini-program user signed in through JSCode2Session, as QR-Auth's user endpoints see them. */
