@@ -78,8 +78,12 @@ const web = {
   error: byId("web-error"),
 };
 
-/** The session the page shows; a new Start replaces it, and stale polls notice and stop. */
-let current: { signInKey: number; expiresAt: number; objectUrl: string | null } | null = null;
+/**
+ * The session the page shows; a new Start replaces it, and stale polls notice and stop. `handle` is
+ * what the demo's backend gave this page alone when it opened the session: its code and status
+ * answer only to it. Kept in memory only, so it goes with the page.
+ */
+let current: { signInKey: number; handle: string; expiresAt: number; objectUrl: string | null } | null = null;
 let pollTimer: number | undefined;
 let tickTimer: number | undefined;
 
@@ -107,17 +111,28 @@ async function start(): Promise<void> {
   web.status.textContent = "Opening a sign-in session…";
   try {
     const opened = dataOf(
-      await callGateway<{ signInKey: number; expires_in: number }>("POST", `${demo}/session`, { body: {} }),
+      await callGateway<{ signInKey: number; handle: string; expires_in: number }>(
+        "POST",
+        `${demo}/session`,
+        {
+          body: {},
+        },
+      ),
       "opening a session",
     );
     const session = {
       signInKey: opened.signInKey,
+      handle: opened.handle,
       expiresAt: Date.now() + opened.expires_in * 1000,
       objectUrl: null,
     };
     current = session;
     web.signInKey.textContent = String(session.signInKey);
-    const image = await fetch(`${demo}/session/${session.signInKey}/code`);
+    const image = await fetch(`${demo}/session/${session.signInKey}/code`, {
+      headers: { Authorization: `Bearer ${session.handle}` },
+      cache: "no-store",
+      credentials: "omit",
+    });
     if (!image.ok) {
       const body = (await image.json().catch(() => null)) as { error?: string } | null;
       throw new Error(`the code: ${body?.error ?? `HTTP ${image.status}`}`);
@@ -135,7 +150,7 @@ async function start(): Promise<void> {
     tick();
     tickTimer = window.setInterval(tick, 1000);
     phoneSessionChanged();
-    void poll(session.signInKey);
+    void poll(session.signInKey, session.handle);
   } catch (error) {
     setBadge(web.badge, "error", "bad");
     web.status.textContent = "The sign-in could not start.";
@@ -153,12 +168,12 @@ function tick(): void {
   web.countdown.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-async function poll(signInKey: number): Promise<void> {
+async function poll(signInKey: number, handle: string): Promise<void> {
   if (current?.signInKey !== signInKey) return;
-  const answer = await callGateway<Status>("GET", `${demo}/session/${signInKey}`);
+  const answer = await callGateway<Status>("GET", `${demo}/session/${signInKey}`, { token: handle });
   if (!answer.ok && answer.status === 0) {
     // A dropped connection: try again on the next beat.
-    pollTimer = window.setTimeout(() => void poll(signInKey), POLL_MS);
+    pollTimer = window.setTimeout(() => void poll(signInKey, handle), POLL_MS);
     return;
   }
   if (current?.signInKey !== signInKey) return;
@@ -193,7 +208,7 @@ async function poll(signInKey: number): Promise<void> {
       finish("expired", "bad", "The code expired before anyone confirmed it: start again.");
       return;
   }
-  pollTimer = window.setTimeout(() => void poll(signInKey), POLL_MS);
+  pollTimer = window.setTimeout(() => void poll(signInKey, handle), POLL_MS);
 }
 
 function finish(badge: string, tone: "ok" | "bad", message: string): void {

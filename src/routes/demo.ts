@@ -4,17 +4,26 @@
 // key: they call the same functions as Initiate, Code and Status (qrauth/web-side.ts). The phone
 // uses the real public API (JSCode2Session, Scan, Confirm-*); only wx.login and the user's mailbox
 // come from the simulator's control API. Plain Hono routes: a demo, not API, so not in /openapi.json.
+//
+// The demo opens sessions without an API key, so its code and status routes must not be a keyless
+// Status for any signInKey (the signInKey is in the QR code for anyone to read). Opening a session
+// hands the page a handle, an HMAC of the appKey and signInKey, that those routes require: sessions
+// opened through Initiate never got one, and nobody can compute one without the deployment's key.
 
 import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { html } from "hono/html";
+import { constantTimeEqual } from "../admin/keys.ts";
+import { base64Url } from "../encoding.ts";
 import { GatewayError } from "../errors.ts";
 import { renderPage } from "../pages/layout.ts";
 import { InitiateSchema, SignInKeySchema } from "../qrauth/schemas.ts";
+import { type SigningKeySet, signingKeysFor } from "../qrauth/signing.ts";
 import { openSession, qrSettings, sessionCodeCall, sessionStatus } from "../qrauth/web-side.ts";
 import { readSettings } from "../settings.ts";
 import { withDeadline } from "../wechat/deadline.ts";
+import { bearerToken } from "./auth.ts";
 import { describeValidationError, type GatewayEnv } from "./envelope.ts";
 import { clientAddress, limitCaller } from "./rate-limit.ts";
 import { callWeChat, imageResponse, requireAppType, requireKnownApp } from "./wechat.ts";
@@ -42,6 +51,14 @@ export const DEMO_OPENID = "oDemoUser0000000000000000001";
 /** The simulator answers its health check at once; WeChat has none, so give up quickly. */
 const SIMULATOR_PROBE_TIMEOUT_MS = 1_500;
 const SIMULATOR_CALL_TIMEOUT_MS = 5_000;
+
+/**
+ * HKDF's info for the handle key. The key is derived from the QR signing key because that is the
+ * one high-entropy secret every deployment already has (ADMIN_TOKEN may be a guessable phrase, and
+ * handles would let anyone test guesses offline); the label keeps the derived key separate from
+ * every other use, and HKDF reveals nothing about the signing key.
+ */
+const HANDLE_KEY_INFO = "wechat-edge-gateway: QR-login demo session handle v1";
 
 const ok = <T>(data: T) => ({ code: 200 as const, data, error: "" as const });
 
@@ -119,16 +136,19 @@ demoRoutes.post(`${base}/session`, async (c) => {
     "sign-in sessions",
   );
   const signInKey = await openSession(c.env, c.var.app, input);
-  return c.json(ok({ signInKey, expires_in: qrSettings(c.var.app).sessionTtlSeconds }), 200);
+  const handle = await sessionHandle(c.env, c.var.appKey, signInKey);
+  return c.json(ok({ signInKey, handle, expires_in: qrSettings(c.var.app).sessionTtlSeconds }), 200);
 });
 
 demoRoutes.get(`${base}/session/:signInKey/code`, async (c) => {
   const signInKey = parseSignInKey(c.req.param("signInKey"));
+  await requireOpenersHandle(c, signInKey);
   return imageResponse(await callWeChat(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
 });
 
 demoRoutes.get(`${base}/session/:signInKey`, async (c) => {
   const signInKey = parseSignInKey(c.req.param("signInKey"));
+  await requireOpenersHandle(c, signInKey);
   return c.json(ok(await sessionStatus(c.env, c.var.appKey, signInKey)), 200);
 });
 
@@ -201,6 +221,57 @@ async function demoBody<T extends z.ZodType>(c: Context<GatewayEnv>, schema: T):
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new GatewayError(400, describeValidationError(parsed.error));
   return parsed.data;
+}
+
+/** Per signing key set (a new QR_SIGNING_JWK makes a new set), its derived handle key. */
+const handleKeys = new WeakMap<SigningKeySet, Promise<CryptoKey>>();
+
+async function handleKey(env: Env): Promise<CryptoKey> {
+  const keys = await signingKeysFor(env);
+  let key = handleKeys.get(keys);
+  if (!key) {
+    key = deriveHandleKey(keys.signer.d);
+    handleKeys.set(keys, key);
+    // A failed derivation is not kept: the next request tries again.
+    key.catch(() => handleKeys.delete(keys));
+  }
+  return key;
+}
+
+async function deriveHandleKey(signerD: string): Promise<CryptoKey> {
+  const encoder = new TextEncoder();
+  const material = await crypto.subtle.importKey("raw", encoder.encode(signerD), "HKDF", false, [
+    "deriveKey",
+  ]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(HANDLE_KEY_INFO) },
+    material,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign"],
+  );
+}
+
+/** What only the page that opened `signInKey` for `appKey` holds: base64url HMAC-SHA256, 43 characters. */
+async function sessionHandle(env: Env, appKey: string, signInKey: number): Promise<string> {
+  // The appKey cannot contain a newline, so the message names exactly one (appKey, signInKey).
+  const message = new TextEncoder().encode(`${appKey}\n${signInKey}`);
+  return base64Url(await crypto.subtle.sign("HMAC", await handleKey(env), message));
+}
+
+/**
+ * Refuses unless the request presents the handle the demo gave when it opened this session. Decided
+ * before the session is looked up, so a refusal says nothing about whether the session exists.
+ */
+async function requireOpenersHandle(c: Context<GatewayEnv>, signInKey: number): Promise<void> {
+  const presented = bearerToken(c.req.header("Authorization"));
+  const expected = await sessionHandle(c.env, c.var.appKey, signInKey);
+  if (presented === null || !(await constantTimeEqual(presented, expected))) {
+    throw new GatewayError(
+      401,
+      "the demo answers only the page that opened this session: Authorization: Bearer <its handle> is required",
+    );
+  }
 }
 
 function parseSignInKey(value: string | undefined): number {

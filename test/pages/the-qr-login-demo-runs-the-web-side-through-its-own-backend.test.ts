@@ -53,11 +53,13 @@ describe("the QR-login demo's web side", () => {
   it("opens a session, serves its code image and follows it to the token, handed out once", async () => {
     const app = await registerApp("qr-demo-flow", "wxqrdemoflow0001");
     const site = demo(app.appKey);
-    const { signInKey, expires_in } = await site.start();
+    const { signInKey, expires_in, handle } = await site.start();
     expect(Number.isSafeInteger(signInKey) && signInKey > 0).toBe(true);
     expect(expires_in).toBe(300);
+    // What the page must present to read this session (the-qr-login-demo-reads-only-sessions-it-opened).
+    expect(handle).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const image = await site.raw("GET", `/session/${signInKey}/code`);
+    const image = await site.code(signInKey);
     expect(image.status).toBe(200);
     expect(image.headers.get("Content-Type")).toBe("image/jpeg");
     const bytes = new Uint8Array(await image.arrayBuffer());
@@ -82,7 +84,7 @@ describe("the QR-login demo's web side", () => {
       scanner: { registered: false },
       expires_in: expect.any(Number),
     });
-    const scannedCode = await site.json("GET", `/session/${signInKey}/code`);
+    const scannedCode = await site.code(signInKey);
     expect(scannedCode.status).toBe(409);
 
     const registered = await phone(app, user).confirmRegister(signInKey, { nickName: "Demo user" });
@@ -122,14 +124,13 @@ describe("the QR-login demo's web side", () => {
       expect(answer.status, key).toBe(400);
       expect(answer.body.error, key).toMatch(/^signInKey: /);
     }
+    // Without the handle of a session it opened, the demo answers nothing about a signInKey.
     const unknown = await site.status(123456789);
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error).toBe("no sign-in session has this signInKey");
-    // Another app's session is as unknown here as anywhere.
+    expect(unknown.status).toBe(401);
     const other = await registerApp("qr-demo-keys-other", "wxqrdemokeys0002");
     const theirs = await web(other).initiate();
-    expect((await site.status(theirs)).status).toBe(404);
-    expect((await site.raw("GET", `/session/${theirs}/code`)).status).toBe(404);
+    expect((await site.status(theirs)).status).toBe(401);
+    expect((await site.code(theirs)).status).toBe(401);
   });
 
   it("rate-limits sessions per client address", async () => {
