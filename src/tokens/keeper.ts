@@ -17,6 +17,7 @@ import { businessFailure } from "../wechat/failures.ts";
 import { fullJitterDelayMs, sleep } from "../wechat/retry.ts";
 import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "../wechat/upstream.ts";
 import {
+  afterReportRefresh,
   budgetAllows,
   dueAfterIssue,
   dueAfterSameStableToken,
@@ -24,9 +25,11 @@ import {
   FORCED_REFRESH_MIN_INTERVAL_SECONDS,
   isDue,
   isServeable,
+  MIN_ALARM_INTERVAL_SECONDS,
   MIN_RECHECK_SECONDS,
   mayTryNow,
   type RefreshTrigger,
+  reportMayRefreshNow,
   retryAfterFailure,
   shouldActOnReport,
   TICKET_CALL_DAILY_BUDGET,
@@ -91,6 +94,10 @@ export class TokenKeeper extends DurableObject<Env> {
   private readonly store: KeeperStore;
   private readonly sessions: LoginSessions;
   private readonly inflight = new Map<CredentialKind, Promise<RefreshOutcome>>();
+  /** While an alarm pass runs, only its last arm() publishes to the schedule shard: one write a pass. */
+  private alarmRunning = false;
+  /** The end of the decline last logged, so that a flood of declined reports logs one line. */
+  private loggedDecline: number | null = null;
   /** The check-by time last written to the schedule shard (undefined: unknown), to skip redundant writes. */
   private publishedCheckBy: number | null | undefined = undefined;
 
@@ -170,22 +177,56 @@ export class TokenKeeper extends DurableObject<Env> {
    * gateway's own calls) or it is older than the minimum age; concurrent reports share one refresh.
    */
   async reportInvalid(reported: string, opts: { seenRejected?: boolean } = {}): Promise<CredentialResult> {
-    if (!this.store.app) return notConfigured();
+    const app = this.store.app;
+    if (!app) return notConfigured();
     let current = this.store.credential("access_token");
     if (opts.seenRejected && current.value === reported && !current.rejected) {
       current = { ...current, rejected: true };
       this.store.saveCredential(current);
     }
-    if (!shouldActOnReport(current, reported, Date.now())) {
-      // Stale report (the token was already replaced) or too young to distrust: no upstream call.
-      if (this.inflight.has("access_token") && current.value === reported) {
-        return this.answer("access_token", await this.inflight.get("access_token")!, reported);
-      }
+    const now = Date.now();
+    const running = this.inflight.get("access_token");
+    if (!shouldActOnReport(current, reported, now) || !isServeable(current, now)) {
+      // Stale report (the token was already replaced), too young to distrust, or no token to keep:
+      // no report-driven call; a read's own rules apply.
+      if (running && current.value === reported) return this.answer("access_token", await running, reported);
       return this.getAccessToken();
     }
-    log("token_reported_invalid", { appId: this.store.app.appId, seenRejected: current.rejected });
+    // A refresh already under way answers this report too, and starts no streak.
+    if (running) return this.answer("access_token", await running, reported);
+    const declined = this.reportDeclined(current, app.tokenMode, now);
+    if (declined) {
+      if (this.loggedDecline !== declined.until) {
+        this.loggedDecline = declined.until;
+        log("token_report_declined", { appId: app.appId, reason: declined.reason, until: declined.until });
+      }
+      return { ok: true, credential: held(current), refreshed: false };
+    }
+    log("token_reported_invalid", { appId: app.appId, seenRejected: current.rejected });
+    this.store.saveCredential({ ...current, ...afterReportRefresh(current, now) });
     const outcome = await this.refresh("access_token", "report");
     return this.answer("access_token", outcome, reported);
+  }
+
+  /**
+   * Why a caller's report may not start a refresh now, if it may not: a failure backoff, the
+   * report backoff, or the report share of today's budget used up. None of these is recorded as
+   * a failure, so none of them delays the scheduled refresh.
+   */
+  private reportDeclined(
+    current: CredentialRecord,
+    tokenMode: "stable" | "classic",
+    now: number,
+  ): { reason: "failure_backoff" | "report_backoff" | "report_budget"; until: number } | null {
+    if (!mayTryNow(current, now)) return { reason: "failure_backoff", until: current.retryAt! };
+    if (!reportMayRefreshNow(current, now))
+      return { reason: "report_backoff", until: current.reportBackoffUntil! };
+    if (
+      !budgetAllows("report", this.store.callsOn(chinaDay(now), "token"), TOKEN_CALL_DAILY_BUDGET[tokenMode])
+    ) {
+      return { reason: "report_budget", until: nextChinaMidnight(now) };
+    }
+    return null;
   }
 
   /** The jsapi_ticket for JS-SDK signatures, refetched whenever the access_token it came with is replaced. */
@@ -395,6 +436,8 @@ export class TokenKeeper extends DurableObject<Env> {
         TICKET_CALL_DAILY_BUDGET,
       ),
       forcedRefreshesToday: this.store.callsOn(day, "forced"),
+      alarmsToday: this.store.callsOn(day, "alarm"),
+      scheduleWritesToday: this.store.callsOn(day, "schedule"),
       alarmAt: await this.ctx.storage.getAlarm(),
     };
   }
@@ -420,14 +463,22 @@ export class TokenKeeper extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     if (!this.store.app) return;
     const now = Date.now();
-    const access = this.store.credential("access_token");
-    if (isDue(access, now) && mayTryNow(access, now)) await this.refresh("access_token", "scheduled");
-    const ticket = this.store.credential("jsapi_ticket");
-    if (this.ticketIsWarm(ticket, now) && isDue(ticket, now) && mayTryNow(ticket, now)) {
-      await this.refresh("jsapi_ticket", "scheduled");
+    this.store.countCall(chinaDay(now), "alarm");
+    this.alarmRunning = true;
+    try {
+      const access = this.store.credential("access_token");
+      if (isDue(access, now) && mayTryNow(access, now)) await this.refresh("access_token", "scheduled");
+      const ticket = this.store.credential("jsapi_ticket");
+      if (this.ticketIsWarm(ticket, now) && isDue(ticket, now) && mayTryNow(ticket, now)) {
+        await this.refresh("jsapi_ticket", "scheduled");
+      }
+      this.sessions.purgeExpired(now);
+    } finally {
+      this.alarmRunning = false;
     }
-    this.sessions.purgeExpired(now);
-    await this.arm();
+    // Every pass either moved its credentials' times forward or waits at least this long: an
+    // alarm never re-arms itself for "now", whatever state a refresh left behind.
+    await this.arm(Date.now() + MIN_ALARM_INTERVAL_SECONDS * 1000);
   }
 
   // ---- refresh machinery ---------------------------------------------------------------------
@@ -483,7 +534,19 @@ export class TokenKeeper extends DurableObject<Env> {
   private async refreshJsapiTicket(): Promise<RefreshOutcome> {
     const settings = readSettings(this.env);
     const access = await this.getAccessToken();
-    if (!access.ok) return { ok: false, failure: access };
+    if (!access.ok) {
+      // Without a token the ticket cannot be fetched: it waits, like the token, instead of staying
+      // due (which would wake the keeper again at once).
+      const outcome = this.recordFailure(
+        this.store.credential("jsapi_ticket"),
+        { ok: false, kind: "transient", reason: "no valid access_token to fetch it with" },
+        Date.now(),
+        "scheduled",
+        this.store.credential("access_token").retryAt,
+      );
+      await this.arm();
+      return outcome;
+    }
     const fetchWith = (token: string) =>
       withRetries(
         () => requestJsapiTicket(settings.apiBase, token),
@@ -566,14 +629,12 @@ export class TokenKeeper extends DurableObject<Env> {
     failure: UpstreamFailure,
     now: number,
     trigger: RefreshTrigger,
+    notBefore: number | null = null,
   ): RefreshOutcome {
     const failuresInRow = current.failuresInRow + 1;
-    const retryAt = retryAfterFailure(
-      failure.kind,
-      failure.errcode,
-      failuresInRow,
-      now,
-      nextChinaMidnight(now),
+    const retryAt = Math.max(
+      retryAfterFailure(failure.kind, failure.errcode, failuresInRow, now, nextChinaMidnight(now)),
+      notBefore ?? 0,
     );
     const record: CredentialRecord = {
       ...current,
@@ -647,8 +708,11 @@ export class TokenKeeper extends DurableObject<Env> {
     return ticket.lastRequestedAt !== null && now - ticket.lastRequestedAt < TICKET_KEEP_WARM_SECONDS * 1000;
   }
 
-  /** Sets the alarm to the earliest due credential and tells the schedule shard; returns the alarm time. */
-  private async arm(): Promise<number | null> {
+  /**
+   * Sets the alarm to the earliest due credential (not before `notBefore`) and tells the schedule
+   * shard; returns the alarm time.
+   */
+  private async arm(notBefore = 0): Promise<number | null> {
     const app = this.store.app;
     if (!app) return null;
     const now = Date.now();
@@ -662,9 +726,9 @@ export class TokenKeeper extends DurableObject<Env> {
       await this.publishSchedule(app.appId, null);
       return null;
     }
-    const at = Math.max(Math.min(...due), now);
+    const at = Math.max(Math.min(...due), now, notBefore);
     if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
-    await this.publishSchedule(app.appId, at + SCHEDULE_GRACE_MS);
+    if (!this.alarmRunning) await this.publishSchedule(app.appId, at + SCHEDULE_GRACE_MS);
     return at;
   }
 
@@ -673,6 +737,7 @@ export class TokenKeeper extends DurableObject<Env> {
     try {
       await scheduleFor(this.env, appId).record(appId, checkBy);
       this.publishedCheckBy = checkBy;
+      if (this.store.app) this.store.countCall(chinaDay(Date.now()), "schedule");
     } catch (error) {
       // The alarm is already set; the schedule is only the cron's backstop, so this is not fatal.
       log("schedule_publish_failed", { appId, error: error instanceof Error ? error.message : "unknown" });

@@ -31,13 +31,28 @@ export const TOKEN_CALL_DAILY_BUDGET: Record<TokenMode, number> = { classic: 100
 export const BUDGET_RESERVED_FOR_SCHEDULE = 100;
 /** getticket is "very limited" per WeChat (about 10,000/day observed); a healthy keeper needs ~12. */
 export const TICKET_CALL_DAILY_BUDGET = 500;
+/**
+ * Report-driven refreshes back off while WeChat keeps rejecting the tokens they bring: after one,
+ * the next waits 30 s, then 60 s, 120 s ... up to 30 minutes. A token rejected again right after
+ * it was issued is not the token's fault (a caller using it for an API it does not fit, or for
+ * another app), so another refresh would only burn quota; the scheduled refresh keeps it alive.
+ */
+export const REPORT_BACKOFF_BASE_SECONDS = 30;
+export const REPORT_BACKOFF_CAP_SECONDS = 1_800;
+/** A report-driven refresh this long after the previous one starts afresh (no backoff carried over). */
+export const REPORT_STREAK_RESET_SECONDS = 2 * REPORT_BACKOFF_CAP_SECONDS;
+/** However an alarm pass went, the next one is at least this far off: no alarm loop, whatever the state. */
+export const MIN_ALARM_INTERVAL_SECONDS = 30;
 /** WeChat allows 20 force_refresh calls a day, at least 30 s apart (closer ones do not refresh). */
 export const FORCED_REFRESH_DAILY_LIMIT = 20;
 export const FORCED_REFRESH_MIN_INTERVAL_SECONDS = 30;
 /** A jsapi_ticket is renewed ahead of expiry only while someone asked for it within this time. */
 export const TICKET_KEEP_WARM_SECONDS = 86_400;
 
-/** Why a refresh was started; decides which part of the daily budget it may use. */
+/**
+ * Why a refresh was started; decides which part of the daily budget it may use. Only "report"
+ * comes from a caller; the others are the keeper's own need (or the admin's, "forced").
+ */
 export type RefreshTrigger = "empty" | "scheduled" | "report" | "forced";
 
 /** The stored state of one credential (access_token or jsapi_ticket), times in ms since epoch. */
@@ -52,6 +67,11 @@ export type CredentialState = {
   dueAt: number | null;
   failuresInRow: number;
   retryAt: number | null;
+  /** Report-driven refreshes in a row, each soon after the last (resets after a quiet spell). */
+  reportStreak: number;
+  lastReportRefreshAt: number | null;
+  /** No report-driven refresh before this time (ms), whatever callers report. */
+  reportBackoffUntil: number | null;
 };
 
 export function isServeable(state: CredentialState, now: number): boolean {
@@ -119,6 +139,27 @@ export function shouldActOnReport(state: CredentialState, reported: string, now:
   if (state.rejected) return true;
   const since = state.confirmedAt ?? state.createdAt ?? 0;
   return now - since >= MIN_REPORT_AGE_SECONDS * 1000;
+}
+
+/** Whether a report-driven refresh may start now: not during a failure backoff or a report backoff. */
+export function reportMayRefreshNow(state: CredentialState, now: number): boolean {
+  return mayTryNow(state, now) && (state.reportBackoffUntil === null || state.reportBackoffUntil <= now);
+}
+
+/**
+ * The report state after a report-driven refresh starts at `now`: the streak grows while such
+ * refreshes follow each other, and the next one waits longer each time.
+ */
+export function afterReportRefresh(
+  state: CredentialState,
+  now: number,
+): Pick<CredentialState, "reportStreak" | "lastReportRefreshAt" | "reportBackoffUntil"> {
+  const continues =
+    state.lastReportRefreshAt !== null &&
+    now - state.lastReportRefreshAt < REPORT_STREAK_RESET_SECONDS * 1000;
+  const reportStreak = continues ? state.reportStreak + 1 : 1;
+  const seconds = Math.min(REPORT_BACKOFF_CAP_SECONDS, REPORT_BACKOFF_BASE_SECONDS * 2 ** (reportStreak - 1));
+  return { reportStreak, lastReportRefreshAt: now, reportBackoffUntil: now + seconds * 1000 };
 }
 
 /** Whether the daily budget allows one more upstream call for this trigger. */

@@ -66,6 +66,9 @@ export type KeeperStatus =
       accessToken: CredentialHealth;
       jsapiTicket: CredentialHealth;
       forcedRefreshesToday: number;
+      /** The keeper's own wake-ups and schedule-shard writes today: a failing keeper stays quiet. */
+      alarmsToday: number;
+      scheduleWritesToday: number;
       alarmAt: number | null;
     };
 

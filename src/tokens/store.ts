@@ -6,7 +6,11 @@ import type { CredentialState } from "./policy.ts";
 
 export type AppType = "miniprogram" | "officialaccount";
 export type CredentialKind = "access_token" | "jsapi_ticket";
-export type CallKind = "token" | "forced" | "ticket";
+/**
+ * What the daily counters count: upstream calls (token, forced, ticket), and the keeper's own
+ * wake-ups and schedule-shard writes, which an operator reads to see that a failing keeper is quiet.
+ */
+export type CallKind = "token" | "forced" | "ticket" | "alarm" | "schedule";
 
 export type KeeperApp = { appId: string; appSecret: string; tokenMode: TokenMode; appType: AppType };
 
@@ -55,7 +59,10 @@ const SCHEMA = [
     last_error_at INTEGER,
     failures_in_row INTEGER NOT NULL DEFAULT 0,
     retry_at INTEGER,
-    last_requested_at INTEGER
+    last_requested_at INTEGER,
+    report_streak INTEGER NOT NULL DEFAULT 0,
+    last_report_refresh_at INTEGER,
+    report_backoff_until INTEGER
   )`,
   `CREATE TABLE IF NOT EXISTS upstream_calls (
     day TEXT NOT NULL,
@@ -63,6 +70,13 @@ const SCHEMA = [
     count INTEGER NOT NULL,
     PRIMARY KEY (day, kind)
   )`,
+];
+
+/** Columns added after the first release: keepers created before them get them on load. */
+const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
+  { table: "credential", column: "report_streak", definition: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "credential", column: "last_report_refresh_at", definition: "INTEGER" },
+  { table: "credential", column: "report_backoff_until", definition: "INTEGER" },
 ];
 
 type Row = Record<string, SqlStorageValue>;
@@ -85,6 +99,9 @@ function emptyCredential(kind: CredentialKind): CredentialRecord {
     dueAt: null,
     failuresInRow: 0,
     retryAt: null,
+    reportStreak: 0,
+    lastReportRefreshAt: null,
+    reportBackoffUntil: null,
     sourceCreatedAt: null,
     previousValue: null,
     previousValidUntil: null,
@@ -109,6 +126,9 @@ function credentialFromRow(row: Row): CredentialRecord {
     dueAt: num(row.due_at),
     failuresInRow: num(row.failures_in_row) ?? 0,
     retryAt: num(row.retry_at),
+    reportStreak: num(row.report_streak) ?? 0,
+    lastReportRefreshAt: num(row.last_report_refresh_at),
+    reportBackoffUntil: num(row.report_backoff_until),
     sourceCreatedAt: num(row.source_created_at),
     previousValue: str(row.previous_value),
     previousValidUntil: num(row.previous_valid_until),
@@ -131,6 +151,16 @@ export class KeeperStore {
   constructor(sql: SqlStorage) {
     this.sql = sql;
     for (const statement of SCHEMA) sql.exec(statement);
+    const present = (table: string) =>
+      new Set(
+        sql
+          .exec("SELECT name FROM pragma_table_info(?)", table)
+          .toArray()
+          .map((r) => String(r.name)),
+      );
+    for (const { table, column, definition } of ADDED_COLUMNS) {
+      if (!present(table).has(column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
     const app = sql.exec("SELECT * FROM app WHERE id = 1").toArray()[0];
     if (app) {
       this.appRow = {
@@ -198,8 +228,8 @@ export class KeeperStore {
       `INSERT OR REPLACE INTO credential (kind, value, created_at, expires_at, confirmed_at, rejected,
         source_created_at, previous_value, previous_valid_until, due_at, refresh_count, last_refresh_at,
         last_error_kind, last_error_code, last_error_message, last_error_at, failures_in_row, retry_at,
-        last_requested_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        last_requested_at, report_streak, last_report_refresh_at, report_backoff_until)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       record.kind,
       record.value,
       record.createdAt,
@@ -219,6 +249,9 @@ export class KeeperStore {
       record.failuresInRow,
       record.retryAt,
       record.lastRequestedAt,
+      record.reportStreak,
+      record.lastReportRefreshAt,
+      record.reportBackoffUntil,
     );
     this.credentials.set(record.kind, record);
   }

@@ -71,3 +71,17 @@ export async function seedTokenCallsToday(appId: string, count: number) {
 export async function alarmOf(appId: string): Promise<number | null> {
   return runInDurableObject(keeper(appId), (_instance, state) => state.storage.getAlarm());
 }
+
+/** Makes the held jsapi_ticket due for renewal now (as if it were near its expiry). */
+export async function ticketDueNow(appId: string) {
+  await rewrite(appId, "UPDATE credential SET due_at = ? WHERE kind = 'jsapi_ticket'", Date.now() - 1000);
+}
+
+/** The keeper's own counters for today: wake-ups and schedule-shard writes. */
+export async function quietness(
+  appId: string,
+): Promise<{ alarmsToday: number; scheduleWritesToday: number }> {
+  const status = await keeper(appId).status();
+  if (!status.configured) throw new Error(`${appId} is not configured`);
+  return { alarmsToday: status.alarmsToday, scheduleWritesToday: status.scheduleWritesToday };
+}

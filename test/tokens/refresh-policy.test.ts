@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { chinaDay, chinaIso, nextChinaMidnight } from "../../src/time.ts";
 import {
+  afterReportRefresh,
   budgetAllows,
   type CredentialState,
   dueAfterSameStableToken,
   isServeable,
+  reportMayRefreshNow,
   retryAfterFailure,
   shouldActOnReport,
 } from "../../src/tokens/policy.ts";
@@ -21,6 +23,9 @@ function state(overrides: Partial<CredentialState> = {}): CredentialState {
     dueAt: NOW + 3_000_000,
     failuresInRow: 0,
     retryAt: null,
+    reportStreak: 0,
+    lastReportRefreshAt: null,
+    reportBackoffUntil: null,
     ...overrides,
   };
 }
@@ -51,6 +56,29 @@ describe("refresh policy", () => {
     expect(retryAfterFailure("transient", -1, 20, NOW, midnight)).toBe(NOW + 600_000);
     expect(retryAfterFailure("quota", 45009, 1, NOW, midnight)).toBe(midnight);
     expect(retryAfterFailure("quota", 45011, 1, NOW, midnight)).toBe(NOW + 60_000);
+  });
+
+  it("backs report-driven refreshes off while they follow each other: 30 s, doubling, up to 30 minutes", () => {
+    let s = state();
+    const waits: number[] = [];
+    let at = NOW;
+    for (let i = 0; i < 9; i++) {
+      s = { ...s, ...afterReportRefresh(s, at) };
+      waits.push((s.reportBackoffUntil! - at) / 1000);
+      expect(reportMayRefreshNow(s, s.reportBackoffUntil! - 1)).toBe(false);
+      expect(reportMayRefreshNow(s, s.reportBackoffUntil!)).toBe(true);
+      at = s.reportBackoffUntil!;
+    }
+    expect(waits).toEqual([30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+    // After an hour without report-driven refreshes, the next one starts afresh.
+    const quiet = { ...s, ...afterReportRefresh(s, at + 3_600_000) };
+    expect(quiet.reportStreak).toBe(1);
+    expect(quiet.reportBackoffUntil! - (at + 3_600_000)).toBe(30_000);
+  });
+
+  it("a report-driven refresh also waits out a failure backoff", () => {
+    expect(reportMayRefreshNow(state({ retryAt: NOW + 1_000 }), NOW)).toBe(false);
+    expect(reportMayRefreshNow(state({ retryAt: NOW - 1_000 }), NOW)).toBe(true);
   });
 
   it("keeps the last part of the daily budget for scheduled refreshes", () => {
