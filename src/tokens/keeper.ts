@@ -141,6 +141,8 @@ export class TokenKeeper extends DurableObject<Env> {
   }
 
   async detach(appKey: string): Promise<DetachResult> {
+    // Its login sessions go with it, even while other appKeys keep the appid (SPEC §4).
+    this.sessions.forgetAppKey(appKey);
     const remainingAppKeys = this.store.detachAppKey(appKey);
     if (remainingAppKeys === 0) {
       const appId = this.store.app?.appId;

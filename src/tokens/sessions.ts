@@ -100,6 +100,14 @@ export class LoginSessions {
     );
   }
 
+  /**
+   * Deletes every session opened through `appKey`: it was deleted or moved to another appid, and
+   * an appKey registered again starts with no sessions (SPEC §4).
+   */
+  forgetAppKey(appKey: string): void {
+    this.sql.exec("DELETE FROM login_session WHERE app_key = ?", appKey);
+  }
+
   clear(): void {
     this.sql.exec("DELETE FROM login_session");
   }
