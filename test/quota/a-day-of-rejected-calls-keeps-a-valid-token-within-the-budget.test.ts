@@ -1,10 +1,10 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TOKEN_CALL_DAILY_BUDGET } from "../../src/tokens/policy.ts";
-import { viaProxyJson } from "../proxy/proxy-client.ts";
 import { errcodeWith, sim } from "../simulator/sim-client.ts";
-import { getToken, type RegisteredApp, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { alarmOf, keeper } from "../support/keeper.ts";
+import { rejectEveryCallTo, rejectedProxyCall } from "../support/rejected-calls.ts";
 
 // SPEC §5, quota care under abuse: a day of a caller replaying calls that WeChat rejects never
 // leaves the appid without a valid token and stays inside the budget. Time is simulated: the
@@ -14,7 +14,6 @@ import { alarmOf, keeper } from "../support/keeper.ts";
 const DAY_SECONDS = 86_400;
 const STEP_SECONDS = 120;
 const REJECTED_PER_STEP = 3;
-const REJECTED_PATH = "/cgi-bin/message/subscribe/send";
 /**
  * A healthy classic keeper renews about 12 times a day; report-driven refreshes back off to one
  * every 30 minutes at most (48 a day) while the rejections go on. 80 leaves room for the ramp.
@@ -24,15 +23,6 @@ const DAY_CALL_BOUND = 80;
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function rejectedCall(app: RegisteredApp) {
-  const answer = await viaProxyJson(app, REJECTED_PATH, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${app.apiKey}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ touser: "o1", template_id: "t1", data: {} }),
-  });
-  return answer.body.errcode;
-}
 
 describe("a day of abuse", () => {
   it.each(["classic", "stable"] as const)(
@@ -45,12 +35,7 @@ describe("a day of abuse", () => {
           tokenMode,
         },
       );
-      await sim.startOutage(app.appId, {
-        kind: "errcode",
-        errcode: 40001,
-        errmsg: "invalid credential, access_token is invalid or not latest",
-        paths: [REJECTED_PATH],
-      });
+      await rejectEveryCallTo(app.appId);
       vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
       const start = Date.now();
       let rejected = 0;
@@ -60,7 +45,7 @@ describe("a day of abuse", () => {
         const token = await getToken(app);
         expect(token.status).toBe(200);
         expect(await errcodeWith(token.body.data.access_token)).toBe(0);
-        for (let i = 0; i < REJECTED_PER_STEP; i++) if ((await rejectedCall(app)) === 40001) rejected++;
+        for (let i = 0; i < REJECTED_PER_STEP; i++) if ((await rejectedProxyCall(app)) === 40001) rejected++;
 
         vi.setSystemTime(start + (elapsed + STEP_SECONDS) * 1000);
         await sim.advance(app.appId, STEP_SECONDS);

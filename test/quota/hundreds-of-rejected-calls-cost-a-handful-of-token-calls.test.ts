@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { viaProxyJson } from "../proxy/proxy-client.ts";
-import { errcodeWith, sim } from "../simulator/sim-client.ts";
+import { errcodeWith } from "../simulator/sim-client.ts";
 import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { rejectEveryCallTo, rejectedProxyCall } from "../support/rejected-calls.ts";
 
 // SPEC §5, quota care under abuse: a caller that replays calls WeChat answers with 40001 (an API
 // the token does not fit, another app's API, a bug) cannot turn each rejection into a token call.
@@ -24,20 +24,10 @@ describe("quota care under abuse", () => {
     async (tokenMode) => {
       const suffix = tokenMode === "classic" ? "1" : "2";
       const app = await registerApp(`rejected-proxy-${tokenMode}`, `wxrejectedproxy${suffix}`, { tokenMode });
-      await sim.startOutage(app.appId, {
-        kind: "errcode",
-        errcode: 40001,
-        errmsg: "invalid credential, access_token is invalid or not latest",
-        paths: ["/cgi-bin/message/subscribe/send"],
-      });
+      await rejectEveryCallTo(app.appId);
       let rejected = 0;
       await inBatches(CALLS, async () => {
-        const answer = await viaProxyJson(app, "/cgi-bin/message/subscribe/send", {
-          method: "POST",
-          headers: { Authorization: `Bearer ${app.apiKey}`, "Content-Type": "application/json" },
-          body: JSON.stringify({ touser: "o1", template_id: "t1", data: {} }),
-        });
-        if (answer.body.errcode === 40001) rejected++;
+        if ((await rejectedProxyCall(app)) === 40001) rejected++;
       });
 
       expect(rejected).toBe(CALLS);
@@ -50,12 +40,7 @@ describe("quota care under abuse", () => {
 
   it("hundreds of API v1 calls that WeChat rejects cost a handful of token calls", async () => {
     const app = await registerApp("rejected-api-v1", "wxrejectedapiv1", { tokenMode: "classic" });
-    await sim.startOutage(app.appId, {
-      kind: "errcode",
-      errcode: 40001,
-      errmsg: "invalid credential, access_token is invalid or not latest",
-      paths: ["/wxa/generate_urllink"],
-    });
+    await rejectEveryCallTo(app.appId, "/wxa/generate_urllink");
     const statuses = new Set<number>();
     await inBatches(CALLS, async () => {
       const answer = await call("POST", `/Wechat/${app.appKey}/UrlLinkGenerate`, {
