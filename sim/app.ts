@@ -1,7 +1,7 @@
 // One registered WeChat account (appid) as the simulator sees it: its settings, clock, tokens,
 // tickets, call counters, uploaded media and queued faults.
 
-import { CallCounters, IssueCounters, MonthlyCounter } from "./counters.ts";
+import { CallCounters, IssueCounters, MonthlyCounter, ReceivedPaths } from "./counters.ts";
 import { DEFAULT_PAGES, DEFAULT_RISKY_WORDS, DEFAULT_TEMPLATES } from "./demo-content.ts";
 import { FaultBook } from "./faults.ts";
 import {
@@ -122,6 +122,8 @@ export class SimulatedApp {
   lastForceRefreshAt: number | null = null;
   readonly tickets = new Map<TicketType, IssuedTicket>();
   readonly calls = new CallCounters();
+  /** Every request naming this app (its appid or one of its tokens), unknown paths included. */
+  readonly received = new ReceivedPaths();
   readonly clearQuotaUses = new MonthlyCounter();
   readonly faults = new FaultBook();
   /** Links and codes generated, for their own quotas. */

@@ -11,6 +11,8 @@
 //   GET    /__sim/apps/{appid}                -> settings, calls (+ byPath), tokens, ticket, clock, issued,
 //                                                users, messages (last 50), requests (last 50),
 //                                                media... (describeApp)
+//          received: {"METHOD path": count} every request naming the app (appid or token), unknown
+//                    paths too, the path as sent on the wire (the first 10,000 distinct, then "(other paths)")
 //          media: [{media_id, type, contentType, filename, size, sha256}] the uploads media/get still
 //                 serves (the last 100, each for 3 days), oldest first; sha256 is lowercase hex
 //   DELETE /__sim/apps/{appid}                -> forgets the app and its tokens
@@ -198,6 +200,7 @@ function describeApp(app: SimulatedApp) {
     now,
     clockOffsetSeconds: app.clockOffsetMs / 1000,
     calls: { ...app.calls.total, byPath: { ...app.calls.byPath } },
+    received: { ...app.received.counts },
     callsToday: app.calls.todaySnapshot(now),
     issued: { today: app.issued.todaySnapshot(now), total: { ...app.issued.total } },
     tokenCallsInFlight: app.tokenCallsInFlight,

@@ -1,7 +1,7 @@
 // Call counting per app. WeChat's daily quotas reset at midnight China time, so "today" is the
 // calendar day in UTC+8 of the app's (possibly advanced) clock.
 
-import { CHINA_UTC_OFFSET_SECONDS } from "./limits.ts";
+import { CHINA_UTC_OFFSET_SECONDS, SIM_RECEIVED_PATHS_MAX } from "./limits.ts";
 
 /** The quota-bearing endpoint families, counted separately as WeChat does. */
 export const CALL_KINDS = ["token", "stableNormal", "stableForce", "ticket", "business"] as const;
@@ -58,6 +58,27 @@ export class CallCounters {
       this.day = day;
       this.today = zeroCounts();
     }
+  }
+}
+
+/** Where new paths are counted once SIM_RECEIVED_PATHS_MAX distinct ones are kept. */
+export const RECEIVED_OVERFLOW_KEY = "(other paths)";
+
+/**
+ * Every request an app received, known API or not, as "METHOD path" with the path exactly as it
+ * arrived on the wire (no URL parsing), so a test of a proxy can see which spellings got through.
+ */
+export class ReceivedPaths {
+  readonly counts: Record<string, number> = {};
+  private distinct = 0;
+
+  record(method: string, path: string): void {
+    let key = `${method} ${path}`;
+    if (this.counts[key] === undefined) {
+      if (this.distinct >= SIM_RECEIVED_PATHS_MAX) key = RECEIVED_OVERFLOW_KEY;
+      else this.distinct += 1;
+    }
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
   }
 }
 

@@ -84,6 +84,12 @@ export const SEC_CHECK_CONTENT_MAX_LENGTH = 2500;
 /** How many sent messages and business requests GET /__sim/apps/{appid} keeps: enough for any one test. */
 export const SIM_HISTORY_LENGTH = 50;
 
+/**
+ * Distinct "METHOD path" entries GET /__sim/apps/{appid} keeps in `received`; further new paths
+ * are counted under one overflow entry, so a long dev session of random paths stays small.
+ */
+export const SIM_RECEIVED_PATHS_MAX = 10_000;
+
 /** Request bodies kept in the request log are cut to 4 KB so an image-sized body cannot bloat the state. */
 export const SIM_LOGGED_BODY_MAX_CHARS = 4096;
 

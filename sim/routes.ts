@@ -38,6 +38,15 @@ function businessRoute(handle: WeChatRoute["handle"], kind: CallKind = "business
   return { isTokenEndpoint: false, identifyApp: appOwningToken, callKind: () => kind, handle };
 }
 
+/**
+ * Every app a request names, by appid or by a token it was issued, whatever its path: what the
+ * received-paths log is kept by, for paths no endpoint knows as well.
+ */
+export function appsNamedBy(state: SimulatorState, call: WeChatCall): SimulatedApp[] {
+  const named = [appNamedByAppid(state, call), appOwningToken(state, call)];
+  return [...new Set(named.filter((app): app is SimulatedApp => app !== undefined))];
+}
+
 export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, WeChatRoute>([
   [
     "/cgi-bin/token",

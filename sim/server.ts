@@ -86,7 +86,10 @@ async function serve(simulator: WeChatSimulator, origin: string, req: IncomingMe
   });
   try {
     const request = toWebRequest(req, await readBody(req), origin, clientGone.signal);
-    const answer = await simulator.handle(request, { remoteIp: req.socket.remoteAddress ?? "127.0.0.1" });
+    const answer = await simulator.handle(request, {
+      remoteIp: req.socket.remoteAddress ?? "127.0.0.1",
+      ...(req.url === undefined ? {} : { target: req.url }),
+    });
     if (isSimulatorDrop(answer)) {
       req.socket.destroy();
       return;

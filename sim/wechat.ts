@@ -8,7 +8,7 @@ import { applyFault, isSuccessfulAnswer, relabel, type SimulatorDrop } from "./f
 import type { WeChatCall } from "./request.ts";
 import { describeRequest } from "./request-log.ts";
 import { wechatJson } from "./responses.ts";
-import { WECHAT_ROUTES } from "./routes.ts";
+import { appsNamedBy, WECHAT_ROUTES } from "./routes.ts";
 import { SimulatorState } from "./state.ts";
 
 export type { AppRegistration } from "./app.ts";
@@ -36,6 +36,11 @@ export interface WeChatSimulatorOptions {
 export interface RequestMeta {
   /** The caller's IP, for the whitelist error text. Defaults to 127.0.0.1. */
   remoteIp?: string;
+  /**
+   * The request-target as it came on the wire (Node's req.url), before URL parsing resolved dot
+   * segments or dropped characters; defaults to the parsed URL's path and query.
+   */
+  target?: string;
 }
 
 export class WeChatSimulator {
@@ -75,6 +80,9 @@ export class WeChatSimulator {
       remoteIp: meta.remoteIp ?? "127.0.0.1",
       contentType: req.headers.get("content-type"),
     };
+    const target = meta.target ?? `${url.pathname}${url.search}`;
+    const wirePath = target.split("?")[0] ?? target;
+    for (const named of appsNamedBy(this.state, call)) named.received.record(call.method, wirePath);
     const route = WECHAT_ROUTES.get(call.path);
     if (!route) {
       this.log?.(`${call.method} ${call.path} -> 404 no such api`);

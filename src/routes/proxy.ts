@@ -1,7 +1,8 @@
 // /proxy/{appKey}/… mirrors api.weixin.qq.com (SPEC §8) so that an unchanged WeChat SDK shares the
 // appid's one token by changing only its API host. Answers are WeChat's own shapes, because an SDK
 // parses them: token calls are answered from the keeper and never reach WeChat; everything else is
-// forwarded with the keeper's token.
+// forwarded with the keeper's token. Every decision is made on the canonical path, the one WeChat
+// receives (SPEC §8, ../wechat/proxy-path.ts), and a path that has none is refused first of all.
 
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -15,24 +16,68 @@ import { secondsUntil } from "../time.ts";
 import { currentTicket, currentToken, isIssuedToken, tokenSourceFor } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { KeeperFailure } from "../tokens/results.ts";
-import { forwardToWeChat } from "../wechat/proxy.ts";
+import { forwardToWeChat, UnforwardablePathError } from "../wechat/proxy.ts";
+import {
+  canonicalWeChatPath,
+  keeperPathSpelledBy,
+  LOGIN_PATH,
+  STABLE_TOKEN_PATH,
+  TICKET_PATH,
+  TOKEN_PATH,
+} from "../wechat/proxy-path.ts";
 import { bearerToken } from "./auth.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
 /** WeChat's largest uploads (video material) are 20 MB; multipart overhead on top. */
 export const PROXY_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
 
-type ProxyContext = Context<GatewayEnv>;
+/**
+ * stable_token's body is four short fields (under 200 bytes from any SDK); 4 KB leaves room for
+ * whitespace and fields an SDK adds, and is all a caller without credentials can make the gateway
+ * read and parse, since the credentials are inside the body.
+ */
+export const TOKEN_CALL_BODY_LIMIT_BYTES = 4 * 1024;
+
+/** The WeChat ticket types: jsapi is the keeper's (cached), wx_card is forwarded. */
+const JSAPI_TICKET = "jsapi";
+const CARD_TICKET = "wx_card";
+
+type ProxyEnv = {
+  Bindings: GatewayEnv["Bindings"];
+  Variables: GatewayEnv["Variables"] & {
+    /** The canonical WeChat path (proxy-path.ts), set before anything else looks at the request. */
+    wechatPath: string;
+  };
+};
+
+type ProxyContext = Context<ProxyEnv>;
 
 /** WeChat's error shape; HTTP 200 like WeChat unless the status says more (an SDK reads errcode). */
 function wechatError(
   c: ProxyContext,
   errcode: number,
   errmsg: string,
-  status: 200 | 403 | 404 | 413 | 502 = 200,
+  status: 200 | 400 | 403 | 404 | 413 | 502 = 200,
 ) {
   return c.json({ errcode, errmsg }, status);
 }
+
+/**
+ * A path refused as spelled, before auth and the allow-list. 48001 ("api unauthorized") is what
+ * WeChat says of an API a caller may not use, which SDKs already report, and the gateway will not
+ * reach a path it cannot judge; HTTP 400 (not the allow-list's 403) because the request itself is
+ * malformed: no SDK builds such a path, so none is confused by the status.
+ */
+const refusedPath = (c: ProxyContext, why: string) =>
+  wechatError(c, 48001, `api unauthorized (gateway: ${why}; the proxy forwards canonical paths only)`, 400);
+
+const tooLarge = (c: ProxyContext) => wechatError(c, 45002, "content size out of limit", 413);
+
+/** WeChat's answer to a token, login or ticket path called with the wrong method. */
+const requireMethod = (c: ProxyContext, method: "GET" | "POST") =>
+  method === "GET"
+    ? wechatError(c, 43001, "require GET method")
+    : wechatError(c, 43002, "require POST method");
 
 const invalidCredential = (c: ProxyContext, why: string) =>
   wechatError(c, 40001, `invalid credential, access_token is invalid or not latest (gateway: ${why})`);
@@ -53,11 +98,8 @@ async function hasApiKey(c: ProxyContext, appKey: string): Promise<boolean> {
   return check.ok && check.appKey === appKey;
 }
 
-/** Encoded slashes, backslashes or dot segments could walk out of an allowed prefix upstream. */
-const PATH_ESCAPE = /%2f|%5c|\\|(^|\/)\.\.?(\/|$)|%2e/i;
-
+/** `path` is canonical (proxy-path.ts): a prefix match on it is a match on what WeChat receives. */
 function allowed(app: AppRecord, path: string): boolean {
-  if (PATH_ESCAPE.test(path)) return false;
   const prefixes = app.proxy?.allowedPrefixes ?? DEFAULT_PROXY.allowedPrefixes;
   return prefixes.some((prefix) => path.startsWith(prefix));
 }
@@ -65,7 +107,7 @@ function allowed(app: AppRecord, path: string): boolean {
 type Credentials = { appid: string | null; secret: string | null; grantType: string | null };
 
 async function tokenCallCredentials(c: ProxyContext, path: string): Promise<Credentials | "not-json"> {
-  if (path === "/cgi-bin/token") {
+  if (path === TOKEN_PATH) {
     return {
       appid: c.req.query("appid") ?? null,
       secret: c.req.query("secret") ?? null,
@@ -148,7 +190,8 @@ export const proxyOperations = (["get", "post"] as const).map((method) =>
     description: [
       "Set an unchanged WeChat SDK's API host to `https://<gateway>/proxy/{appKey}`. `wechatPath` may contain slashes (`cgi-bin/message/custom/send`).",
       "`GET cgi-bin/token` and `POST cgi-bin/stable_token` with the app's own appid and secret are answered from the keeper (the shared token, never a new one); `GET cgi-bin/ticket/getticket?type=jsapi` from its cache; `GET sns/jscode2session` is made by the keeper with the stored secret.",
-      "Everything else is forwarded with the keeper's token in place of the caller's `access_token`, and repeated once after a passive refresh on 40001/40014/42001. Paths outside the app's `proxy.allowedPrefixes` get 403 with errcode 48001; bodies over 25 MB get 413 with 45002.",
+      "Everything else is forwarded with the keeper's token in place of the caller's `access_token`, and repeated once after a passive refresh on 40001/40014/42001. Paths outside the app's `proxy.allowedPrefixes` get 403 with errcode 48001; bodies over 25 MB (over 4 KB on the token paths) get 413 with 45002.",
+      "The path is made canonical first, before any credential is looked at: escapes of letters, digits and `-._~` are decoded and empty segments dropped; a path holding a control character, a backslash, an escaped slash, a dot segment or any other character, raw or escaped, gets 400 with errcode 48001, and so does any other spelling (case, a trailing slash, a longer path) of the token, login and ticket paths. Those four paths with another method get WeChat's 43001/43002.",
     ].join("\n\n"),
     request: {
       params: z.object({
@@ -162,39 +205,65 @@ export const proxyOperations = (["get", "post"] as const).map((method) =>
           "WeChat's answer as WeChat sent it (JSON, an image or a media file); failures the gateway answers itself use WeChat's shape too: errcode 40001 (caller not allowed), 40013/40125 (token paths: wrong appid/secret).",
         content: { "application/json": { schema: WeChatErrorSchema.partial().loose() } },
       },
+      400: wechatErrorContent(
+        "A path that is not canonical, or another spelling of a token, login or ticket path (errcode 48001)",
+      ),
       403: wechatErrorContent("Outside the app's proxy allow-list (errcode 48001)"),
-      413: wechatErrorContent("Body over 25 MB (errcode 45002)"),
+      413: wechatErrorContent("Body over 25 MB, or over 4 KB on a token path (errcode 45002)"),
     },
   }),
 );
 
-export const proxyRoutes = new Hono<GatewayEnv>();
+/**
+ * The request's path after /proxy/{appKey} exactly as it arrived. Hono's c.req.path is decoded
+ * already ("%0A" is a line feed there), which is what let respellings through. Hono matched the two
+ * leading segments on its decoded copy, which has the same segments: decoding never makes a "/".
+ */
+function rawWeChatPath(url: string): string {
+  const pathStart = url.indexOf("/", url.indexOf("://") + 3);
+  if (pathStart === -1) return "/";
+  const ends = [url.indexOf("?", pathStart), url.indexOf("#", pathStart)].filter((at) => at !== -1);
+  const path = url.slice(pathStart, ends.length > 0 ? Math.min(...ends) : undefined);
+  return `/${path.split("/").slice(3).join("/")}`;
+}
 
-proxyRoutes.use(
-  "/proxy/:appKey/*",
-  bodyLimit({
-    maxSize: PROXY_BODY_LIMIT_BYTES,
-    onError: (c) => wechatError(c as ProxyContext, 45002, "content size out of limit", 413),
-  }),
-);
+export const proxyRoutes = new Hono<ProxyEnv>();
+
+const tokenCallBodies = bodyLimit({ maxSize: TOKEN_CALL_BODY_LIMIT_BYTES, onError: tooLarge });
+const forwardedBodies = bodyLimit({ maxSize: PROXY_BODY_LIMIT_BYTES, onError: tooLarge });
+
+// First of all, before the registry, auth and the allow-list: the path is made canonical (or the
+// request refused), and the body limit chosen for it.
+proxyRoutes.use("/proxy/:appKey/*", async (c, next) => {
+  const canonical = canonicalWeChatPath(rawWeChatPath(c.req.url));
+  if (!canonical.ok) return refusedPath(c, `the path holds ${canonical.reason}`);
+  const path = canonical.path;
+  const keeperPath = keeperPathSpelledBy(path);
+  if (keeperPath !== null && keeperPath !== path) {
+    return refusedPath(c, `another spelling of ${keeperPath} is never forwarded`);
+  }
+  c.set("wechatPath", path);
+  const tokenCall = path === TOKEN_PATH || path === STABLE_TOKEN_PATH;
+  return (tokenCall ? tokenCallBodies : forwardedBodies)(c, next);
+});
 
 proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   const appKey = c.req.param("appKey");
+  const path = c.get("wechatPath");
+  const method = c.req.method;
+  // No spelling of the token paths is ever forwarded: with another method they are refused.
+  if (path === TOKEN_PATH && method !== "GET") return requireMethod(c, "GET");
+  if (path === STABLE_TOKEN_PATH && method !== "POST") return requireMethod(c, "POST");
+  if ((path === LOGIN_PATH || path === TICKET_PATH) && method !== "GET") return requireMethod(c, "GET");
+
   const app = await findApp(c.env.REGISTRY, appKey);
   // HTTP 200 like WeChat: some SDKs turn any other status into an error message with the URL,
   // which for token calls holds the AppSecret.
   if (!app) return wechatError(c, 40013, "invalid appid (gateway: no app is registered as this appKey)");
-  // A base configured with a trailing slash makes SDKs ask for /proxy/{appKey}//cgi-bin/…
-  const path = c.req.path.slice(`/proxy/${appKey}`.length).replace(/^\/+/, "/") || "/";
 
-  if (
-    (path === "/cgi-bin/token" && c.req.method === "GET") ||
-    (path === "/cgi-bin/stable_token" && c.req.method === "POST")
-  ) {
-    return answerTokenCall(c, app, path);
-  }
+  if (path === TOKEN_PATH || path === STABLE_TOKEN_PATH) return answerTokenCall(c, app, path);
 
-  if (path === "/sns/jscode2session" && c.req.method === "GET") {
+  if (path === LOGIN_PATH) {
     // WeChat's answer carries the user's session_key, so the caller must be the app's own
     // server: its appid and secret, an API key, or a token this gateway issued (WxJava adds one).
     // The call itself is made by the keeper with the stored secret.
@@ -221,41 +290,47 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   if (!allowed(app, path))
     return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
 
-  if (
-    path === "/cgi-bin/ticket/getticket" &&
-    c.req.method === "GET" &&
-    (c.req.query("type") ?? "jsapi") === "jsapi"
-  ) {
-    const ticket = await currentTicket(c.env, app.appId);
-    if (!ticket.ok) return noToken(c, ticket);
-    return c.json(
-      {
-        errcode: 0,
-        errmsg: "ok",
-        ticket: ticket.credential.value,
-        expires_in: secondsUntil(ticket.credential.expiresAt, Date.now()),
-      },
-      200,
-    );
+  const query = new URL(c.req.url).searchParams;
+  if (path === TICKET_PATH) {
+    // One type, and only the two WeChat has: a second type, or a spelling of jsapi WeChat might
+    // accept, would otherwise be forwarded and fetch a jsapi ticket behind the keeper's back.
+    const types = query.getAll("type");
+    const type = types[0] ?? JSAPI_TICKET;
+    if (types.length > 1 || (type.toLowerCase() !== JSAPI_TICKET && type !== CARD_TICKET)) {
+      return wechatError(c, 40097, "invalid args (gateway: one type, jsapi or wx_card)");
+    }
+    if (type.toLowerCase() === JSAPI_TICKET) {
+      const ticket = await currentTicket(c.env, app.appId);
+      if (!ticket.ok) return noToken(c, ticket);
+      return c.json(
+        {
+          errcode: 0,
+          errmsg: "ok",
+          ticket: ticket.credential.value,
+          expires_in: secondsUntil(ticket.credential.expiresAt, Date.now()),
+        },
+        200,
+      );
+    }
   }
 
   const token = await currentToken(c.env, app.appId);
   if (!token.ok) return noToken(c, token);
-  const query = new URL(c.req.url).searchParams;
   try {
     return await forwardToWeChat(
       readSettings(c.env).apiBase,
       tokenSourceFor(c.env, app.appId),
       token.credential.value,
       {
-        method: c.req.method,
+        method,
         path,
         query,
         headers: c.req.raw.headers,
         body: c.req.raw.body,
       },
     );
-  } catch {
+  } catch (error) {
+    if (error instanceof UnforwardablePathError) return refusedPath(c, "URL parsing would change the path");
     console.log(JSON.stringify({ event: "proxy_upstream_failed", appKey, path }));
     return wechatError(c, -1, "system error (gateway: WeChat could not be reached)", 502);
   }

@@ -28,13 +28,29 @@ const HOP_BY_HOP = new Set([
 
 export type ProxiedRequest = {
   method: string;
-  /** The WeChat path, e.g. /cgi-bin/message/custom/send. */
+  /** The canonical WeChat path (proxy-path.ts), e.g. /cgi-bin/message/custom/send. */
   path: string;
   /** The caller's query; its access_token is replaced. */
   query: URLSearchParams;
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
 };
+
+/**
+ * A path that URL parsing would change on the way out. The route only forwards canonical paths
+ * (proxy-path.ts), so this is a second line: never send WeChat another path than the one judged.
+ */
+export class UnforwardablePathError extends Error {}
+
+/** `base` + `path` + `query` as fetch() will send it, checked to carry exactly `path` after base's own path. */
+export function upstreamUrl(base: string, path: string, query: URLSearchParams): URL {
+  const root = base.replace(/\/+$/, "");
+  const url = new URL(`${root}${path}`);
+  const basePath = new URL(root).pathname.replace(/\/$/, "");
+  if (url.pathname !== `${basePath}${path}`) throw new UnforwardablePathError("URL parsing changes the path");
+  url.search = query.toString();
+  return url;
+}
 
 function upstreamHeaders(from: Headers): Headers {
   const headers = new Headers();
@@ -81,7 +97,7 @@ async function send(
   query.set("access_token", token);
   // Until the headers are in; the body then streams to the caller without the deadline.
   return withDeadline(PROXY_TIMEOUT_MS, (signal) =>
-    fetch(`${base}${request.path}?${query}`, {
+    fetch(upstreamUrl(base, request.path, query), {
       method: request.method,
       headers: upstreamHeaders(request.headers),
       body,
@@ -99,13 +115,18 @@ function rejectedToken(text: string): boolean {
   }
 }
 
-/** Forwards `request` with the appid's token; throws only when WeChat cannot be reached. */
+/**
+ * Forwards `request` with the appid's token; throws UnforwardablePathError before sending anything
+ * if URL parsing would change its path, and otherwise only when WeChat cannot be reached.
+ */
 export async function forwardToWeChat(
   base: string,
   tokens: TokenSource,
   token: string,
   request: ProxiedRequest,
 ): Promise<Response> {
+  // Checked before the body is teed, so a refused path leaves nothing half-read.
+  upstreamUrl(base, request.path, request.query);
   const [first, spare] = twoBodies(request);
   const response = await send(base, request, token, first);
   const type = response.headers.get("content-type") ?? "";

@@ -16,12 +16,12 @@ beforeAll(async () => {
   apps = await registerApps("proxy");
 });
 
-/** WeChat's error shape, HTTP 200 (or 403/404/413 for the gateway's own refusals). */
+/** WeChat's error shape, HTTP 200 (or 400/403/404/413 for the gateway's own refusals: 400 is a path refused as spelled). */
 function expectWeChatError(answer: Answer<unknown>, request: string): { errcode: number; errmsg: string } {
   const message = said(request, answer);
   expect(answer.status, message).not.toBe(500);
   if (answer.status >= 500) expect(answer.status, message).toBe(502);
-  else expect([200, 403, 404, 413], message).toContain(answer.status);
+  else expect([200, 400, 403, 404, 413], message).toContain(answer.status);
   expect(answer.headers.get("content-type") ?? "", message).toMatch(/^application\/json\b/);
   const body = answer.body as Record<string, unknown>;
   expect(Object.keys(body).sort(), message).toEqual(["errcode", "errmsg"]);

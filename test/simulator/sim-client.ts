@@ -195,6 +195,11 @@ export interface AppState {
   now: number;
   clockOffsetSeconds: number;
   calls: Counts & { byPath: Record<string, number> };
+  /**
+   * "METHOD path" -> count: every request naming the app (its appid, or a token it was issued),
+   * unknown paths too, the path exactly as sent on the wire; "(other paths)" past 10,000 distinct.
+   */
+  received: Record<string, number>;
   callsToday: Counts;
   /** Links and codes generated (what their quotas count). */
   issued: { today: IssueCounts; total: IssueCounts };
