@@ -1,18 +1,26 @@
 // Control API for an app's users (see control.ts for the route list): login codes as if a user had
-// just called wx.login, users and their unionid / follow state, and one-time subscribe authorizations.
+// just called wx.login, phone codes as if they had just tapped a getPhoneNumber button, users and
+// their unionid / follow state / phone number, and one-time subscribe authorizations.
 
 import type { SimulatedApp } from "./app.ts";
 import {
   type Body,
   ControlError,
+  isObject,
   json,
   optionalBoolean,
   optionalInteger,
   optionalNullableString,
   optionalString,
 } from "./control-body.ts";
-import { LOGIN_CODE_LIFETIME_SECONDS } from "./limits.ts";
-import type { SimulatedUser } from "./users.ts";
+import { LOGIN_CODE_LIFETIME_SECONDS, PHONE_CODE_LIFETIME_SECONDS } from "./limits.ts";
+import {
+  MAINLAND_COUNTRY_CODE,
+  newMainlandPhone,
+  type SimulatedPhone,
+  type SimulatedUser,
+  simulatedPhone,
+} from "./users.ts";
 
 /** openids in control paths: 1..64 of WeChat's id alphabet (generated ones are 28 long). */
 const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -20,6 +28,27 @@ const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 function checkOpenid(openid: string, name = "openid"): string {
   if (!OPENID_PATTERN.test(openid)) throw new ControlError(400, `${name} must be 1-64 of [A-Za-z0-9_-]`);
   return openid;
+}
+
+/** A subscriber number: digits only, as purePhoneNumber has it. */
+const PURE_PHONE_PATTERN = /^[0-9]{4,20}$/;
+/** A country calling code without "+": 1 to 4 digits. */
+const COUNTRY_CODE_PATTERN = /^[0-9]{1,4}$/;
+
+/** `phone`: {purePhoneNumber, countryCode?: "86"}, or null for a user without a number. */
+function optionalPhone(body: Body): SimulatedPhone | null | undefined {
+  const value = body.phone;
+  if (value === undefined || value === null) return value;
+  if (!isObject(value)) throw new ControlError(400, "phone must be {purePhoneNumber, countryCode?} or null");
+  const pure = optionalString(value, "purePhoneNumber");
+  if (pure === undefined || !PURE_PHONE_PATTERN.test(pure)) {
+    throw new ControlError(400, "phone.purePhoneNumber must be 4-20 digits");
+  }
+  const countryCode = optionalString(value, "countryCode") ?? MAINLAND_COUNTRY_CODE;
+  if (!COUNTRY_CODE_PATTERN.test(countryCode)) {
+    throw new ControlError(400, 'phone.countryCode must be 1-4 digits, as a string ("86")');
+  }
+  return simulatedPhone(pure, countryCode);
 }
 
 function optionalSubscribe(body: Body): 0 | 1 | undefined {
@@ -37,6 +66,7 @@ export function describeUser(app: SimulatedApp, user: SimulatedUser) {
     subscribeTime: user.subscribeTime,
     session_key: user.sessionKey,
     lastLoginAt: user.lastLoginAt,
+    phone: user.phone,
     authorizations: app.users.authorizationsOf(user.openid),
   };
 }
@@ -60,6 +90,25 @@ export function issueLoginCode(app: SimulatedApp, body: Body): Response {
     unionid: user.unionid,
     blocked,
     expiresAt: code.issuedAt + LOGIN_CODE_LIFETIME_SECONDS * 1000,
+  });
+}
+
+/**
+ * POST phone-codes {openid?, phone?} -> {code, openid, phone, expiresAt}. The user (created if
+ * unknown) shares `phone` if given, else their current number, else a generated mainland one.
+ */
+export function issuePhoneCode(app: SimulatedApp, body: Body): Response {
+  const openid = optionalString(body, "openid");
+  const phone = optionalPhone(body);
+  if (phone === null) throw new ControlError(400, "phone must be {purePhoneNumber, countryCode?}");
+  const now = app.now();
+  const user = app.users.upsert(openid === undefined ? undefined : checkOpenid(openid), {}, now);
+  const code = app.users.issuePhoneCode(user, phone ?? user.phone ?? newMainlandPhone(), now);
+  return json({
+    code: code.code,
+    openid: user.openid,
+    phone: code.phone,
+    expiresAt: code.issuedAt + PHONE_CODE_LIFETIME_SECONDS * 1000,
   });
 }
 
@@ -101,11 +150,13 @@ function knownUser(app: SimulatedApp, openid: string): SimulatedUser {
 }
 
 function putUser(app: SimulatedApp, openid: string, body: Body): Response {
-  const changes: { unionid?: string | null; subscribe?: 0 | 1 } = {};
+  const changes: { unionid?: string | null; subscribe?: 0 | 1; phone?: SimulatedPhone | null } = {};
   const unionid = optionalNullableString(body, "unionid");
   const subscribe = optionalSubscribe(body);
+  const phone = optionalPhone(body);
   if (unionid !== undefined) changes.unionid = unionid;
   if (subscribe !== undefined) changes.subscribe = subscribe;
+  if (phone !== undefined) changes.phone = phone;
   return json(describeUser(app, app.users.upsert(openid, changes, app.now())));
 }
 

@@ -24,10 +24,15 @@
 //   POST   /__sim/apps/{appid}/invalidate     {slot?: "classic" | "stable" | "all"}
 //   POST   /__sim/apps/{appid}/login-codes    {openid?, unionid?: string | null, blocked?}
 //                                             -> {code, openid, session_key, unionid, blocked, expiresAt}
+//   POST   /__sim/apps/{appid}/phone-codes    {openid?, phone?: {purePhoneNumber, countryCode?: "86"}}
+//                                             -> {code, openid, phone, expiresAt} (a getPhoneNumber code for
+//                                                `phone`, else the user's number, else a generated one)
 //   GET    /__sim/apps/{appid}/users          -> {users: [user...]}
-//   PUT    /__sim/apps/{appid}/users/{openid} {unionid?: string | null, subscribe?: 0 | 1} -> user
+//   PUT    /__sim/apps/{appid}/users/{openid} {unionid?: string | null, subscribe?: 0 | 1,
+//                                              phone?: {purePhoneNumber, countryCode?: "86"} | null} -> user
 //   GET    /__sim/apps/{appid}/users/{openid} -> user
 //          user: {openid, unionid, subscribe, subscribeTime, session_key, lastLoginAt,
+//                 phone: {phoneNumber, purePhoneNumber, countryCode} | null,
 //                 authorizations: [{template_id, scene: string | null, remaining}]}
 //   POST   /__sim/apps/{appid}/users/{openid}/authorizations  {template_id, scene?, count?}
 //                                             -> {openid, authorizations}
@@ -57,7 +62,7 @@ import {
   readBody,
   requiredFiniteNumber,
 } from "./control-body.ts";
-import { describeUser, issueLoginCode, routeUsers } from "./control-users.ts";
+import { describeUser, issueLoginCode, issuePhoneCode, routeUsers } from "./control-users.ts";
 import { DEFAULT_SLOW_DELAY_MS, FAULT_KINDS, type Fault, type FaultKind } from "./faults.ts";
 import type { SimulatorState } from "./state.ts";
 import type { IssuedToken, TokenSlot, TokenSlotName } from "./tokens.ts";
@@ -279,6 +284,8 @@ export class ControlApi {
         return this.invalidate(app, await readBody(req));
       case "POST login-codes":
         return issueLoginCode(app, await readBody(req));
+      case "POST phone-codes":
+        return issuePhoneCode(app, await readBody(req));
       default:
         if (action === "users") return routeUsers(app, method, rest, () => readBody(req));
         throw new ControlError(404, `no such control route ${method} ${url.pathname}`);

@@ -39,6 +39,9 @@ export const CHINA_UTC_OFFSET_SECONDS = 8 * 3600;
 /** wx.login codes are "valid for five minutes" and single-use. */
 export const LOGIN_CODE_LIFETIME_SECONDS = 300;
 
+/** getPhoneNumber codes are single use and valid for 5 minutes too (WECHAT.md §18). */
+export const PHONE_CODE_LIFETIME_SECONDS = 300;
+
 /** URL links and URL schemes together: at most 500,000 generated per day. */
 export const DEFAULT_LINKS_DAILY_QUOTA = 500_000;
 

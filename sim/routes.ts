@@ -8,6 +8,7 @@ import { generateScheme, generateUrlLink } from "./link-endpoints.ts";
 import { jscode2session } from "./login-endpoints.ts";
 import { getMedia, uploadMedia } from "./media-endpoints.ts";
 import { getUserInfo, sendOneTimeSubscribeMessage, sendSubscribeMessage } from "./message-endpoints.ts";
+import { getUserPhoneNumber } from "./phone-endpoints.ts";
 import { tryParseJsonObject, type WeChatCall } from "./request.ts";
 import { msgSecCheck } from "./security-endpoints.ts";
 import type { SimulatorState } from "./state.ts";
@@ -84,6 +85,7 @@ export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, W
   ["/wxa/getwxacodeunlimit", businessRoute(getUnlimitedCode)],
   ["/wxa/getwxacode", businessRoute(getLimitedCode)],
   ["/wxa/msg_sec_check", businessRoute(msgSecCheck)],
+  ["/wxa/business/getuserphonenumber", businessRoute(getUserPhoneNumber)],
   ["/cgi-bin/media/upload", businessRoute(uploadMedia)],
   ["/cgi-bin/media/get", businessRoute(getMedia)],
 ]);

@@ -1,7 +1,8 @@
 // The people an app knows: mini-program users who logged in (or were set up by a test), official-account
-// followers, their one-time subscribe authorizations, and the wx.login codes waiting to be exchanged.
+// followers, their phone numbers, their one-time subscribe authorizations, and the wx.login and
+// getPhoneNumber codes waiting to be exchanged.
 
-import { LOGIN_CODE_LIFETIME_SECONDS } from "./limits.ts";
+import { LOGIN_CODE_LIFETIME_SECONDS, PHONE_CODE_LIFETIME_SECONDS } from "./limits.ts";
 import { randomBase62, randomBase64Url } from "./responses.ts";
 
 export interface SimulatedUser {
@@ -16,7 +17,33 @@ export interface SimulatedUser {
   sessionKey: string | null;
   /** App-clock milliseconds of the latest successful jscode2session. */
   lastLoginAt: number | null;
+  /** The phone number bound to the user's WeChat account, as getuserphonenumber tells it; null if none. */
+  phone: SimulatedPhone | null;
 }
+
+/** phone_info without its watermark, with WeChat's field names. */
+export interface SimulatedPhone {
+  /** With the country code for numbers outside mainland China. */
+  readonly phoneNumber: string;
+  readonly purePhoneNumber: string;
+  /** Documented as a number, sent as a string ("86"). */
+  readonly countryCode: string;
+}
+
+/** What the user's tap on a getPhoneNumber button hands the mini program: a code for one exchange. */
+export interface PhoneCode {
+  readonly code: string;
+  readonly openid: string;
+  /** The number the user agreed to share, as it was when they tapped. */
+  readonly phone: SimulatedPhone;
+  /** App-clock milliseconds. */
+  readonly issuedAt: number;
+  used: boolean;
+}
+
+export type PhoneCodeCheck =
+  | { ok: true; code: PhoneCode }
+  | { ok: false; reason: "unknown" | "expired" | "used" };
 
 export interface LoginCode {
   readonly code: string;
@@ -62,6 +89,35 @@ export function newSessionKey(): string {
 /** wx.login codes are 32 letters and digits ("0a3Xyz..."); a leading "0" like most real ones. */
 const LOGIN_CODE_LENGTH = 32;
 
+/** getPhoneNumber codes are 64 lowercase hex digits: 32 random bytes. */
+const PHONE_CODE_BYTES = 32;
+
+function newPhoneCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(PHONE_CODE_BYTES));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Mainland China's country calling code, the one WeChat leaves out of phoneNumber. */
+export const MAINLAND_COUNTRY_CODE = "86";
+
+/** The phone_info of a number: phoneNumber carries the country code only outside mainland China. */
+export function simulatedPhone(purePhoneNumber: string, countryCode = MAINLAND_COUNTRY_CODE): SimulatedPhone {
+  const phoneNumber =
+    countryCode === MAINLAND_COUNTRY_CODE ? purePhoneNumber : `+${countryCode} ${purePhoneNumber}`;
+  return { phoneNumber, purePhoneNumber, countryCode };
+}
+
+/** A mainland mobile number (11 digits from "1"): "138" and 8 random digits. */
+const GENERATED_PHONE_PREFIX = "138";
+const GENERATED_PHONE_RANDOM_DIGITS = 8;
+
+export function newMainlandPhone(): SimulatedPhone {
+  const digits = Array.from(crypto.getRandomValues(new Uint8Array(GENERATED_PHONE_RANDOM_DIGITS)), (b) =>
+    String(b % 10),
+  ).join("");
+  return simulatedPhone(`${GENERATED_PHONE_PREFIX}${digits}`);
+}
+
 function authorizationKey(openid: string, templateId: string, scene: string | null): string {
   return JSON.stringify([openid, templateId, scene]);
 }
@@ -71,6 +127,7 @@ export class UserDirectory {
   /** authorizationKey -> remaining sends. */
   private readonly authorizations = new Map<string, number>();
   private readonly codes = new Map<string, LoginCode>();
+  private readonly phoneCodes = new Map<string, PhoneCode>();
 
   get(openid: string): SimulatedUser | undefined {
     return this.users.get(openid);
@@ -86,13 +143,14 @@ export class UserDirectory {
    */
   upsert(
     openid: string | undefined,
-    changes: { unionid?: string | null; subscribe?: 0 | 1 },
+    changes: { unionid?: string | null; subscribe?: 0 | 1; phone?: SimulatedPhone | null },
     nowMs: number,
   ): SimulatedUser {
     const nowSeconds = Math.floor(nowMs / 1000);
     const existing = openid === undefined ? undefined : this.users.get(openid);
     if (existing) {
       if (changes.unionid !== undefined) existing.unionid = changes.unionid;
+      if (changes.phone !== undefined) existing.phone = changes.phone;
       if (changes.subscribe !== undefined && changes.subscribe !== existing.subscribe) {
         existing.subscribe = changes.subscribe;
         if (changes.subscribe === 1) existing.subscribeTime = nowSeconds;
@@ -106,6 +164,7 @@ export class UserDirectory {
       subscribeTime: nowSeconds,
       sessionKey: null,
       lastLoginAt: null,
+      phone: changes.phone ?? null,
     };
     this.users.set(user.openid, user);
     return user;
@@ -133,6 +192,29 @@ export class UserDirectory {
     if (code.used) return { ok: false, reason: "used" };
     if (nowMs - code.issuedAt > LOGIN_CODE_LIFETIME_SECONDS * 1000) return { ok: false, reason: "expired" };
     if (code.blocked) return { ok: false, reason: "blocked" };
+    return { ok: true, code };
+  }
+
+  /** A new single-use getPhoneNumber code, for `phone` (which becomes the user's current number). */
+  issuePhoneCode(user: SimulatedUser, phone: SimulatedPhone, nowMs: number): PhoneCode {
+    user.phone = phone;
+    const code: PhoneCode = {
+      code: newPhoneCode(),
+      openid: user.openid,
+      phone,
+      issuedAt: nowMs,
+      used: false,
+    };
+    this.phoneCodes.set(code.code, code);
+    return code;
+  }
+
+  /** Looks a phone code up without using it: unknown, used or expired (5 minutes) codes fail. */
+  checkPhoneCode(value: string, nowMs: number): PhoneCodeCheck {
+    const code = this.phoneCodes.get(value);
+    if (!code) return { ok: false, reason: "unknown" };
+    if (code.used) return { ok: false, reason: "used" };
+    if (nowMs - code.issuedAt > PHONE_CODE_LIFETIME_SECONDS * 1000) return { ok: false, reason: "expired" };
     return { ok: true, code };
   }
 

@@ -39,6 +39,8 @@ export interface WeChatAnswer {
     keyword?: string;
   }[];
   trace_id?: string;
+  // getuserphonenumber
+  phone_info?: PhoneInfo;
   // media/upload (no errcode on success)
   type?: string;
   media_id?: string;
@@ -92,6 +94,35 @@ export interface LoginCode {
   expiresAt: number;
 }
 
+/** A phone number as WeChat's phone_info has it, without the watermark. */
+export interface SimPhone {
+  /** With the country code ("+1 4155550123") outside mainland China. */
+  phoneNumber: string;
+  purePhoneNumber: string;
+  /** A string, as WeChat sends it. */
+  countryCode: string;
+}
+
+/** getuserphonenumber's phone_info: the number and when (unix seconds) and for which app it was shared. */
+export interface PhoneInfo extends SimPhone {
+  watermark: { timestamp: number; appid: string };
+}
+
+/** What a control call seeds a phone number with: countryCode defaults to "86". */
+export interface PhoneSeed {
+  purePhoneNumber: string;
+  countryCode?: string;
+}
+
+/** What POST /__sim/apps/{appid}/phone-codes answers. */
+export interface PhoneCode {
+  code: string;
+  openid: string;
+  phone: SimPhone;
+  /** App-clock ms. */
+  expiresAt: number;
+}
+
 export interface Authorization {
   template_id: string;
   /** null for a mini-program subscribe authorization, the scene for an official-account one. */
@@ -109,6 +140,8 @@ export interface SimUser {
   session_key: string | null;
   /** App-clock ms of the latest successful jscode2session. */
   lastLoginAt: number | null;
+  /** The number getuserphonenumber tells; null if the user has none. */
+  phone: SimPhone | null;
   authorizations: Authorization[];
 }
 
@@ -261,8 +294,17 @@ export const sim = {
   /** A wx.login code for a new user, or for `openid` (created if unknown). */
   loginCode: (appid: string, options: { openid?: string; unionid?: string | null; blocked?: boolean } = {}) =>
     controlOk<LoginCode>("POST", `/apps/${appid}/login-codes`, options),
-  putUser: (appid: string, openid: string, changes: { unionid?: string | null; subscribe?: 0 | 1 } = {}) =>
-    controlOk<SimUser>("PUT", `/apps/${appid}/users/${openid}`, changes),
+  /**
+   * A getPhoneNumber code for `openid` (a new user if none; created if unknown), sharing `phone` if
+   * given, else the user's number, else a generated mainland one (which becomes theirs).
+   */
+  phoneCode: (appid: string, options: { openid?: string; phone?: PhoneSeed } = {}) =>
+    controlOk<PhoneCode>("POST", `/apps/${appid}/phone-codes`, options),
+  putUser: (
+    appid: string,
+    openid: string,
+    changes: { unionid?: string | null; subscribe?: 0 | 1; phone?: PhoneSeed | null } = {},
+  ) => controlOk<SimUser>("PUT", `/apps/${appid}/users/${openid}`, changes),
   user: (appid: string, openid: string) => controlOk<SimUser>("GET", `/apps/${appid}/users/${openid}`),
   /** Lets the app send `count` messages of the template to the user (with a scene: official-account one-time). */
   authorize: (
