@@ -16,8 +16,12 @@ const { values } = parseArgs({
 const ADMIN_TOKEN = "dev-admin-token";
 const DEMO = { appKey: "demo", appId: "wxdemo0000000001", appSecret: "demo-secret" };
 const DEMO_OA = { appKey: "demo-oa", appId: "wxdemo0000000002", appSecret: "demo-oa-secret" };
-/** One simulated WeChat user who follows the official account and has used the mini program. */
-const DEMO_USER = { openid: "oDemoUser0000000000000000001", unionid: "oDemoUnion000000000000000001" };
+/** One simulated WeChat user who follows the official account, has used the mini program and has a phone. */
+const DEMO_USER = {
+  openid: "oDemoUser0000000000000000001",
+  unionid: "oDemoUnion000000000000000001",
+  phone: "13800138000",
+};
 // The simulator keeps its tokens in memory, so the gateway starts from empty local state too:
 // otherwise it would serve tokens from an earlier run that this simulator never issued.
 const STATE_DIR = ".wrangler/dev-state";
@@ -99,7 +103,7 @@ WeChat simulator  ${sim}   (control API: ${sim}/__sim/apps/${DEMO.appId})
 Gateway           ${url}   (admin token: ${ADMIN_TOKEN})
 Mini program      appKey=${DEMO.appKey} appId=${DEMO.appId}  API key ${key}
 Official account  appKey=${DEMO_OA.appKey} appId=${DEMO_OA.appId}  API key ${oaKey}
-Demo user         openid=${DEMO_USER.openid} (follows the account, may receive the demo templates)
+Demo user         openid=${DEMO_USER.openid} (follows the account, may receive the demo templates, phone ${DEMO_USER.phone})
 Pages             ${url}/docs (API reference)   ${url}/console (operator console, admin token ${ADMIN_TOKEN})
 QR-login demo     ${url}/demo/qr-login/${DEMO.appKey}   (sign in with the mini program: web page and simulated phone in one window)
 
@@ -118,6 +122,9 @@ Try (paste the first line into your shell, then any of the others):
   curl -s -G -H "Authorization: Bearer $KEY" ${mp}/Decrypt --data-urlencode "sessionKey=$SESSION" \\
     --data-urlencode "encryptedData=$(sed -E 's/.*"encryptedData":"([^"]*)".*/\\1/' /tmp/sealed.json)" \\
     --data-urlencode "iv=$(sed -E 's/.*"iv":"([^"]*)".*/\\1/' /tmp/sealed.json)"
+  # the user taps a getPhoneNumber button (the simulator hands out its single-use code), then PhoneNumber
+  PHONE_CODE=$(curl -s -X POST $SIM/__sim/apps/${DEMO.appId}/phone-codes -d '{"openid":"${DEMO_USER.openid}"}' | sed -E 's/.*"code":"([^"]*)".*/\\1/')
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/PhoneNumber -d "{\\"code\\":\\"$PHONE_CODE\\",\\"openid\\":\\"${DEMO_USER.openid}\\"}"
 
   curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/SubscribeSend -d '{"touser":"${DEMO_USER.openid}","template_id":"tmpl-order-shipped","page":"pages/order/detail","data":{"thing1":{"value":"Your order shipped"},"character_string2":{"value":"SF1234567"},"time3":{"value":"2026-11-21 10:00"}}}'
   curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/UrlLinkGenerate -d '{"path":"pages/order/detail","query":"id=42","expire_type":1,"expire_interval":7}'
@@ -154,14 +161,17 @@ Ctrl-C stops both.
   process.exit(1);
 }
 
-/** Gives the demo user a unionid in both apps and 100 subscribe-message authorizations in each. */
+/** Gives the demo user a unionid in both apps, a phone number, and 100 subscribe-message authorizations in each. */
 async function seedDemoUser(simulatorUrl: string): Promise<void> {
   const control = async (method: string, path: string, body: object) => {
     const response = await fetch(`${simulatorUrl}/__sim${path}`, { method, body: JSON.stringify(body) });
     if (!response.ok) throw new Error(`seeding the simulator: ${path} -> ${await response.text()}`);
   };
   const user = `/users/${DEMO_USER.openid}`;
-  await control("PUT", `/apps/${DEMO.appId}${user}`, { unionid: DEMO_USER.unionid });
+  await control("PUT", `/apps/${DEMO.appId}${user}`, {
+    unionid: DEMO_USER.unionid,
+    phone: { purePhoneNumber: DEMO_USER.phone },
+  });
   await control("POST", `/apps/${DEMO.appId}${user}/authorizations`, {
     template_id: "tmpl-order-shipped",
     count: 100,

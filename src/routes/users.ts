@@ -1,5 +1,6 @@
 // Who the user is: mini-program login (JSCode2Session), decrypting what the mini program hands
-// over (Decrypt), and an official-account follower's unionid (UserInfo).
+// over (Decrypt), the phone number a user agreed to share (PhoneNumber), and an official-account
+// follower's unionid (UserInfo).
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
@@ -8,7 +9,7 @@ import { keeperFor } from "../tokens/keeper.ts";
 import { isSessionToken, LOGIN_SESSION_TTL_SECONDS } from "../tokens/sessions.ts";
 import { decryptUserData, MAX_ENCRYPTED_DATA_CHARS } from "../wechat/decrypt.ts";
 import { OpenIdSchema } from "../wechat/fields.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import { clientAddress, limitCaller } from "./rate-limit.ts";
 import {
   callWeChat,
@@ -68,6 +69,74 @@ const decrypt = createRoute({
   },
 });
 
+/** WeChat's one errcode for a phone code that is unknown, used or past its 5 minutes. */
+const ERRCODE_INVALID_CODE = 40029;
+
+/** WeChat's codes are short visible ASCII (64 hex digits today); this only bounds what is forwarded. */
+const PHONE_CODE_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
+const PhoneNumberBody = z
+  .object({
+    code: z
+      .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+      .min(1, "is required")
+      .regex(PHONE_CODE_PATTERN, "must be the code from getPhoneNumber")
+      .openapi({
+        description:
+          "`event.detail.code` from the mini program's getPhoneNumber button (single use, valid 5 minutes).",
+        example: "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144",
+      }),
+    openid: OpenIdSchema.optional().openapi({
+      description: "Binds the code to this user: WeChat refuses another user's code.",
+    }),
+  })
+  .openapi("PhoneNumber");
+
+const PhoneInfoSchema = z
+  .looseObject({
+    phoneNumber: z.string().openapi({ description: "With the country code outside mainland China" }),
+    purePhoneNumber: z.string(),
+    countryCode: z.union([z.string(), z.number()]).openapi({
+      description: 'Documented as a number; WeChat sends a string ("86")',
+    }),
+    watermark: z.looseObject({ timestamp: z.number().int(), appid: z.string() }),
+  })
+  .openapi("PhoneInfo", {
+    description: "WeChat's phone_info as it sent it",
+    example: {
+      phoneNumber: "13800138000",
+      purePhoneNumber: "13800138000",
+      countryCode: "86",
+      watermark: { timestamp: 1795241289, appid: "wx4f4bc4dec97d474b" },
+    },
+  });
+
+/** The shared explanation of 40029 speaks of login codes; a refused phone code gets its own. */
+function explainRefusedPhoneCode(error: unknown): never {
+  if (error instanceof GatewayError && error.errcode === ERRCODE_INVALID_CODE) {
+    throw new GatewayError(
+      400,
+      "WeChat refused the request: the phone code is invalid, already used or expired (codes are single use and live 5 minutes)",
+      { errcode: error.errcode, errmsg: error.errmsg },
+    );
+  }
+  throw error;
+}
+
+const phoneNumber = createRoute({
+  method: "post",
+  path: "/Wechat/{appKey}/PhoneNumber",
+  tags,
+  security,
+  summary: "A user's phone number, for the code from getPhoneNumber",
+  description: `Calls /wxa/business/getuserphonenumber with \`code\` (and \`openid\` when given; other fields are not sent) and answers WeChat's \`phone_info\`. A code that is unknown, already used or older than 5 minutes is a 400 with WeChat's errcode 40029; WeChat's per-minute limit (45011) a 429.`,
+  request: { params: AppKeyParams, body: jsonBody(PhoneNumberBody) },
+  responses: {
+    200: jsonContent(okEnvelope(PhoneInfoSchema), "The user's phone_info"),
+    ...errorResponses(400, 401, 403, 404, 413, 429, 502, 503),
+  },
+});
+
 const UserInfoQuery = z.object({
   openid: OpenIdSchema,
   lang: z.enum(["zh_CN", "zh_TW", "en"]).optional(),
@@ -94,6 +163,7 @@ const userInfo = createRoute({
 export const userRoutes = newRouter();
 userRoutes.use("/Wechat/:appKey/JSCode2Session", limitBody, requireKnownApp, requireAppType("miniprogram"));
 userRoutes.use("/Wechat/:appKey/Decrypt", ...gatewayGuards("miniprogram"));
+userRoutes.use("/Wechat/:appKey/PhoneNumber", ...gatewayGuards("miniprogram"));
 userRoutes.use("/Wechat/:appKey/UserInfo", ...gatewayGuards("officialaccount"));
 
 userRoutes.openapi(jsCode2Session, async (c) => {
@@ -120,6 +190,21 @@ userRoutes.openapi(decrypt, async (c) => {
   const result = await decryptUserData({ ...query, sessionKey, appId: c.var.app.appId });
   if (!result.ok) throw new GatewayError(400, `${result.field}: ${result.reason}`);
   return envelopeAround(result.text);
+});
+
+userRoutes.openapi(phoneNumber, async (c) => {
+  const { code, openid } = c.req.valid("json");
+  const answer = await callWeChat(c, {
+    method: "POST",
+    path: "/wxa/business/getuserphonenumber",
+    jsonText: JSON.stringify(openid === undefined ? { code } : { code, openid }),
+    expect: "json",
+  }).catch(explainRefusedPhoneCode);
+  const phoneInfo = answer.kind === "json" ? answer.body.phone_info : undefined;
+  if (typeof phoneInfo !== "object" || phoneInfo === null || Array.isArray(phoneInfo)) {
+    throw new GatewayError(502, "WeChat's answer did not contain phone_info");
+  }
+  return envelopeAround(JSON.stringify(phoneInfo));
 });
 
 userRoutes.openapi(userInfo, async (c) => {

@@ -62,7 +62,7 @@ const expiry: Record<string, FieldKind> = {
   expire_interval: "number",
 };
 
-/** The eleven API v1 endpoints that take a JSON body (the others are GETs). */
+/** The API v1 endpoints that take a JSON body (the others are GETs). */
 export const API_V1_BODY_ENDPOINTS: BodyEndpoint[] = [
   {
     name: "SubscribeSend",
@@ -123,6 +123,17 @@ export const API_V1_BODY_ENDPOINTS: BodyEndpoint[] = [
       nickname: "string",
       signature: "string",
     },
+    anyObjectIsValid: false,
+    bodyLimited: true,
+  },
+  {
+    name: "PhoneNumber",
+    method: "POST",
+    path: wechat("PhoneNumber"),
+    auth: "apiKey",
+    type: "miniprogram",
+    valid: { code: "a-code-nobody-issued" },
+    fields: { code: "string", openid: "string" },
     anyObjectIsValid: false,
     bodyLimited: true,
   },

@@ -35,7 +35,7 @@ describe("OpenAPI document", () => {
     expect(doc.paths["/admin/apps/{appKey}"]?.put?.security).toEqual([{ AdminToken: [] }]);
   });
 
-  it("lists the eleven API v1 endpoints of §6, JSCode2Session without auth", async () => {
+  it("lists the twelve API v1 endpoints of §6, JSCode2Session without auth", async () => {
     const doc = (await call<OpenApi>("GET", "/openapi.json")).body;
     const v1: [string, string][] = [
       ["post", "SubscribeSend"],
@@ -49,6 +49,7 @@ describe("OpenAPI document", () => {
       ["post", "WXACodeGet"],
       ["post", "WXACodeGetUnlimited"],
       ["post", "MsgSecCheck"],
+      ["post", "PhoneNumber"],
     ];
     for (const [method, name] of v1) {
       const operation = doc.paths[`/Wechat/{appKey}/${name}`]?.[method];
