@@ -69,8 +69,11 @@ function member(name: string, value: string | number): string {
 }
 
 function dataXml(data: LegacyToken | null): string {
+  // SPEC §5 spells the empty Data without the namespace declaration the serializers add (Mono
+  // before i:nil, .NET Framework after it): it declares nothing Data uses, and every reader takes
+  // all three alike.
+  if (!data) return `<Data i:nil="true"/>`;
   const declaration = `xmlns:${DATA_PREFIX}="${WEIXIN_NAMESPACE}"`;
-  if (!data) return `<Data ${declaration} i:nil="true" />`;
   // Base-class members first, then the class's own in alphabetical order.
   const members = [
     member(`${DATA_PREFIX}:errcode`, data.errcode),

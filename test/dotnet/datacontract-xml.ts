@@ -30,6 +30,17 @@ function text(value: string): string {
   return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
+/**
+ * A serializer's empty Data (Mono: `<Data xmlns:d2p1="…" i:nil="true" />`; .NET Framework puts the
+ * declaration after i:nil) in SPEC §5's spelling, which declares nothing Data uses.
+ */
+export function withSpecNilData(xml: string): string {
+  return xml.replace(
+    /<Data(?: xmlns:d2p1="[^"]*")? i:nil="true"(?: xmlns:d2p1="[^"]*")? ?\/>/,
+    '<Data i:nil="true"/>',
+  );
+}
+
 export function requestResultXml(result: RequestResult): string {
   const d = result.Data;
   const data = d
@@ -41,7 +52,7 @@ export function requestResultXml(result: RequestResult): string {
       `<d2p1:expires_in>${d.expires_in}</d2p1:expires_in>` +
       `<d2p1:expires_time>${d.expires_time}</d2p1:expires_time>` +
       "</Data>"
-    : `<Data xmlns:d2p1="${WEIXIN_NS}" i:nil="true" />`;
+    : `<Data i:nil="true"/>`;
   return (
     `<${ROOT} xmlns:i="${XSI_NS}" xmlns="${APPLICATION_NS}">` +
     `<Message>${text(result.Message)}</Message>` +

@@ -128,9 +128,7 @@ describe("legacy WxToken, XML", () => {
       body: "<access_token>x</access_token>",
     });
     expect(badBody.status).toBe(400);
-    expect(badBody.body).toMatch(
-      /<Status>1<\/Status><Total>0<\/Total><Data xmlns:d2p1="[^"]+" i:nil="true" \/>/,
-    );
+    expect(badBody.body).toMatch(/<Status>1<\/Status><Total>0<\/Total><Data i:nil="true"\/>/);
     expect(await upstreamTokenCalls(mine.appId)).toBe(0);
   });
 
