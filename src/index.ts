@@ -16,6 +16,7 @@ import { userRoutes } from "./routes/users.ts";
 import { limitBody } from "./routes/wechat.ts";
 import { runCronTick } from "./tokens/cron.ts";
 
+export { AppDirectory } from "./admin/directory.ts";
 export { QrSession } from "./qrauth/session.ts";
 export { SigningKeys } from "./qrauth/signing.ts";
 export { QrUserDirectory } from "./qrauth/users.ts";

@@ -1,9 +1,12 @@
 // The app registry in KV: read on every gateway request (appKey → appid, API-key check), so it
-// must not live in one global object. See docs/storage.md for the keys and their shapes.
+// must not live in one global object. The admin API also keeps the AppDirectory object
+// (directory.ts) in step: the index it lists and deletes from. See docs/storage.md for both.
 
+import { GatewayError } from "../errors.ts";
 import { IsolateMemo } from "../isolate-memo.ts";
-import { apiKeyId, constantTimeEqual, sha256Hex } from "./keys.ts";
-import { APP_KEY_PATTERN, type AppRecord } from "./schemas.ts";
+import { type DirectoryRefusal, directoryOf, LEGACY_REGISTRATION } from "./directory.ts";
+import { apiKeyId, constantTimeEqual, newApiKey, sha256Hex } from "./keys.ts";
+import { APP_KEY_PATTERN, type StoredApp } from "./schemas.ts";
 
 /**
  * KV serves a value from the edge cache for up to this long after a write elsewhere, which is
@@ -20,25 +23,37 @@ export const REGISTRY_MEMO_MS = 10_000;
 /** Bounds an isolate's memory whatever the traffic (a few hundred bytes per entry). */
 const REGISTRY_MEMO_ENTRIES = 2_000;
 
-const appMemo = new IsolateMemo<AppRecord>(REGISTRY_MEMO_MS, REGISTRY_MEMO_ENTRIES);
+const appMemo = new IsolateMemo<StoredApp>(REGISTRY_MEMO_MS, REGISTRY_MEMO_ENTRIES);
 /** Keyed by the presented key itself: a hit needs no hashing. Only verified keys are remembered. */
 const apiKeyMemo = new IsolateMemo<{ id: string; appKey: string }>(REGISTRY_MEMO_MS, REGISTRY_MEMO_ENTRIES);
 
+/** Empties this isolate's memory of app records and keys, as a new isolate (e.g. after a deploy) starts. */
+export function forgetRememberedRegistry(): void {
+  appMemo.clear();
+  apiKeyMemo.clear();
+}
+
 const appName = (appKey: string) => `app:${appKey}`;
 const keyName = (id: string) => `apikey:${id}`;
-const keyIndexPrefix = (appKey: string) => `appkeys:${appKey}:`;
 
-export type ApiKeyRecord = { id: string; appKey: string; hash: string; createdAt: string };
+/** `registration`: the app registration the key was made for (absent on keys made before ids existed). */
+export type ApiKeyRecord = {
+  id: string;
+  appKey: string;
+  hash: string;
+  createdAt: string;
+  registration?: string;
+};
 export type ApiKeyCheck = { ok: true; appKey: string } | { ok: false; reason: "unknown" };
 
 /** `fresh` reads without the cacheTtl hint: an operator should see their own write (KV shows it at once where it was written). */
-export async function findApp(kv: KVNamespace, appKey: string, fresh = false): Promise<AppRecord | null> {
+export async function findApp(kv: KVNamespace, appKey: string, fresh = false): Promise<StoredApp | null> {
   // Anything else names no app (and may not even fit in a KV key).
   if (!APP_KEY_PATTERN.test(appKey)) return null;
-  if (fresh) return kv.get<AppRecord>(appName(appKey), "json");
+  if (fresh) return kv.get<StoredApp>(appName(appKey), "json");
   const remembered = appMemo.get(appKey);
   if (remembered) return remembered;
-  const app = await kv.get<AppRecord>(appName(appKey), {
+  const app = await kv.get<StoredApp>(appName(appKey), {
     type: "json",
     cacheTtl: REGISTRY_CACHE_TTL_SECONDS,
   });
@@ -46,77 +61,70 @@ export async function findApp(kv: KVNamespace, appKey: string, fresh = false): P
   return app;
 }
 
-export async function saveApp(kv: KVNamespace, app: AppRecord): Promise<void> {
+export async function saveApp(kv: KVNamespace, app: StoredApp): Promise<void> {
   await kv.put(appName(app.appKey), JSON.stringify(app));
   appMemo.set(app.appKey, app);
 }
 
-export async function listApps(kv: KVNamespace): Promise<AppRecord[]> {
-  const apps: AppRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list({ prefix: "app:", ...(cursor ? { cursor } : {}) });
-    const records = await Promise.all(page.keys.map((k) => kv.get<AppRecord>(k.name, "json")));
-    for (const record of records) if (record) apps.push(record);
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return apps.sort((a, b) => a.appKey.localeCompare(b.appKey));
-}
-
-export async function deleteApp(kv: KVNamespace, appKey: string): Promise<void> {
-  for (const key of await listApiKeys(kv, appKey)) await revokeApiKey(kv, appKey, key.id);
+/** Stops serving the app from KV (the first step of a deletion: see deletion.ts). */
+export async function forgetApp(kv: KVNamespace, appKey: string): Promise<void> {
   await kv.delete(appName(appKey));
   appMemo.delete(appKey);
 }
 
-export async function storeApiKey(
-  kv: KVNamespace,
-  appKey: string,
-  id: string,
-  key: string,
-): Promise<ApiKeyRecord> {
-  const record: ApiKeyRecord = {
-    id,
-    appKey,
-    hash: await sha256Hex(key),
-    createdAt: new Date().toISOString(),
-  };
-  await Promise.all([
-    kv.put(keyName(id), JSON.stringify(record)),
-    kv.put(`${keyIndexPrefix(appKey)}${id}`, "", { metadata: { createdAt: record.createdAt } }),
-  ]);
-  return record;
+/** A directory refusal (404, 409, or 503 while it imports) as the envelope's error. */
+export function directoryAnswer<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
+  if (result.ok) return result as Extract<R, { ok: true }>;
+  const refusal = result as unknown as DirectoryRefusal;
+  throw new GatewayError(refusal.status, refusal.message, {
+    retryAfterSeconds: "retryAfterSeconds" in refusal ? refusal.retryAfterSeconds : undefined,
+  });
 }
 
-export async function listApiKeys(
-  kv: KVNamespace,
-  appKey: string,
-): Promise<{ id: string; createdAt: string }[]> {
-  const keys: { id: string; createdAt: string }[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list<{ createdAt: string }>({
-      prefix: keyIndexPrefix(appKey),
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const k of page.keys) {
-      keys.push({ id: k.name.slice(keyIndexPrefix(appKey).length), createdAt: k.metadata?.createdAt ?? "" });
-    }
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return keys;
+/**
+ * A new API key for `appKey`, shown once. The directory learns its id before KV holds the key,
+ * so a deletion that starts at any moment finds it; the key record names the registration, so a
+ * key that outlived its app (a KV write racing the deletion) never counts for a later one.
+ */
+export async function createApiKey(env: Env, appKey: string): Promise<{ id: string; key: string }> {
+  const { id, key } = newApiKey();
+  const createdAt = new Date().toISOString();
+  const directory = directoryOf(env);
+  const { registration } = directoryAnswer(await directory.addKey(appKey, id, createdAt));
+  const record: ApiKeyRecord = { id, appKey, hash: await sha256Hex(key), createdAt, registration };
+  try {
+    await env.REGISTRY.put(keyName(id), JSON.stringify(record));
+  } catch (error) {
+    await directory.removeKeys([id]);
+    throw error;
+  }
+  return { id, key };
+}
+
+export async function listApiKeys(env: Env, appKey: string): Promise<{ id: string; createdAt: string }[]> {
+  return directoryAnswer(await directoryOf(env).keys(appKey)).keys;
 }
 
 /** Returns false when the key does not exist for that appKey. */
-export async function revokeApiKey(kv: KVNamespace, appKey: string, id: string): Promise<boolean> {
-  const record = await kv.get<ApiKeyRecord>(keyName(id), "json");
-  if (!record || record.appKey !== appKey) return false;
-  await Promise.all([kv.delete(keyName(id)), kv.delete(`${keyIndexPrefix(appKey)}${id}`)]);
-  apiKeyMemo.deleteWhere((remembered) => remembered.id === id);
+export async function revokeApiKey(env: Env, appKey: string, id: string): Promise<boolean> {
+  const directory = directoryOf(env);
+  if (!directoryAnswer(await directory.hasKey(appKey, id)).found) return false;
+  // KV first: should the directory step fail, the key is already dead and a retry finds it again.
+  await deleteKeyRecords(env.REGISTRY, [id]);
+  await directory.removeKeys([id]);
   return true;
 }
 
-/** Looks the key up by its id and compares the hash of the whole key in constant time. */
+export async function deleteKeyRecords(kv: KVNamespace, ids: string[]): Promise<void> {
+  await Promise.all(ids.map((id) => kv.delete(keyName(id))));
+  const gone = new Set(ids);
+  apiKeyMemo.deleteWhere((remembered) => gone.has(remembered.id));
+}
+
+/**
+ * Looks the key up by its id, compares the hash of the whole key in constant time, and checks that
+ * it was made for the app's current registration.
+ */
 export async function checkApiKey(kv: KVNamespace, presented: string): Promise<ApiKeyCheck> {
   const id = apiKeyId(presented);
   if (!id) return { ok: false, reason: "unknown" };
@@ -129,6 +137,10 @@ export async function checkApiKey(kv: KVNamespace, presented: string): Promise<A
   if (!record) return { ok: false, reason: "unknown" };
   const matches = await constantTimeEqual(await sha256Hex(presented), record.hash);
   if (!matches) return { ok: false, reason: "unknown" };
+  // The caller reads this record next anyway (and gets it from the isolate's memory).
+  const app = await findApp(kv, record.appKey);
+  const registration = (r: { registration?: string } | null) => r?.registration ?? LEGACY_REGISTRATION;
+  if (!app || registration(app) !== registration(record)) return { ok: false, reason: "unknown" };
   apiKeyMemo.set(presented, { id, appKey: record.appKey });
   return { ok: true, appKey: record.appKey };
 }

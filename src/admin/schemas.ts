@@ -117,6 +117,71 @@ export const AppRecordSchema = z
 
 export type AppRecord = z.infer<typeof AppRecordSchema>;
 
+/**
+ * The KV record: the app as the admin API shows it, plus the id of its registration. A deleted
+ * and re-registered appKey gets a new id, and an API key counts only for the id it was made for
+ * (see registry.ts). Records written before registrations had ids have none, like their keys.
+ */
+export type StoredApp = AppRecord & { registration?: string };
+
+/** The admin API's view of a stored record: the registration id is internal. */
+export function publicRecord(stored: StoredApp): AppRecord {
+  const { registration: _internal, ...record } = stored;
+  return record;
+}
+
+export const AppSummarySchema = z
+  .object({
+    appKey: z.string(),
+    appId: z.string(),
+    type: z.enum(["miniprogram", "officialaccount"]),
+    tokenMode: z.enum(["stable", "classic"]),
+    name: z.string().nullable().openapi({ description: "profile.name, or null" }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("AppSummary", {
+    description: "An app as the list shows it; GET /admin/apps/{appKey} has the whole record and its keys.",
+  });
+
+export const AppPageSchema = z
+  .object({
+    apps: z.array(AppSummarySchema),
+    cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass it as ?cursor= for the next page; null on the last page." }),
+    total: z.number().int().openapi({ description: "Every registered app, whatever the prefix." }),
+  })
+  .openapi("AppPage");
+
+const LIMIT_RULE = "must be an integer from 1 to 1000";
+/** `?cursor=&limit=` as a client may write it for the first page: an empty value means none. */
+const noneIfEmpty = (value: string | undefined) => (value === "" ? undefined : value);
+
+export const ListAppsQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]{1,64})?$/, "must be the cursor of a previous page")
+    .optional()
+    .transform(noneIfEmpty)
+    .openapi({ description: "The previous page's cursor; omitted or empty: the first page." }),
+  limit: z
+    .string()
+    .regex(/^([0-9]{1,4})?$/, LIMIT_RULE)
+    .optional()
+    .transform(noneIfEmpty)
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .pipe(z.number().int().min(1, LIMIT_RULE).max(1000, LIMIT_RULE).optional())
+    .openapi({ type: "integer", minimum: 1, maximum: 1000, default: 100, description: "Apps per page." }),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,64}$/, "must be the start of an appKey (up to 64 of A-Z, a-z, 0-9, _ and -)")
+    .optional()
+    .transform(noneIfEmpty)
+    .openapi({ description: "Only appKeys starting with this (case-sensitive), e.g. `shop-`; empty: all." }),
+});
+
 export const ApiKeyCreatedSchema = z
   .object({
     id: z.string(),

@@ -148,6 +148,18 @@ export class QrSession extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Deletes the session, its KV mirror and its alarm: its app was deleted (SPEC §4). The mirror
+   * goes first, so that a failure leaves the session in place for the deletion to try again.
+   */
+  async erase(appKey: string): Promise<void> {
+    const record = await this.load();
+    if (!record || record.appKey !== appKey) return;
+    await this.env.REGISTRY.delete(qrRecordKey(record.signInKey));
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   override async alarm(): Promise<void> {
     const record = await this.load();
     if (!record) return;

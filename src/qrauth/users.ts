@@ -1,9 +1,11 @@
 // The users who registered through QR-Auth for one appKey, and their pending verification codes:
 // one Durable Object per appKey (SQLite), so "a unionID registers once" and "5 attempts per code"
-// are decided in one place, with no race between two requests.
+// are decided in one place, with no race between two requests. It also lists the appKey's live
+// sign-in sessions, so that deleting the app can find and erase each of them (SPEC §4).
 
 import { DurableObject } from "cloudflare:workers";
 import { constantTimeEqual, sha256Hex } from "../admin/keys.ts";
+import { EXPIRED_VISIBLE_SECONDS } from "./session.ts";
 
 /** A code lives 10 minutes... */
 export const CODE_TTL_SECONDS = 600;
@@ -42,7 +44,7 @@ export type PresentedCode = { channel: Channel; target: string; code: string };
 
 export type CodeRefusal = {
   ok: false;
-  status: 400 | 409 | 429;
+  status: 400 | 404 | 409 | 429;
   field: string;
   message: string;
   retryAfterSeconds?: number;
@@ -77,6 +79,26 @@ const alreadyRegistered = (): CodeRefusal => ({
 
 const codeField = (channel: Channel) => (channel === "email" ? "emailCode" : "phoneCode");
 
+/**
+ * Sessions erased per `erase` call: each is one request to its QrSession object, and a Durable
+ * Object invocation may make 1,000 subrequests; the caller calls again until none are left.
+ */
+export const ERASE_SESSIONS_PER_CALL = 200;
+/** Erased side by side, so that a batch takes a few round trips rather than two hundred. */
+const ERASE_CONCURRENCY = 20;
+/** Session rows past their life removed per Initiate, so cleanup cost stays flat. */
+const SESSION_PURGE_BATCH = 50;
+/** A tracked session is forgotten this long after its TTL: by then its object has deleted itself. */
+const SESSION_FORGET_AFTER_MS = (EXPIRED_VISIBLE_SECONDS + 60) * 1000;
+
+/** What a sealed directory answers: its app was deleted, and it takes nothing new until re-registered. */
+const appGone = (): CodeRefusal => ({
+  ok: false,
+  status: 404,
+  field: "appKey",
+  message: "has no registered app",
+});
+
 export class QrUserDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
@@ -106,7 +128,77 @@ export class QrUserDirectory extends DurableObject<Env> {
       expires_at INTEGER NOT NULL,
       PRIMARY KEY (subject, channel)
     )`);
+    // Every sign-in session opened for this appKey until it is surely gone (see SESSION_FORGET_AFTER_MS).
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS sessions (
+      sign_in_key INTEGER PRIMARY KEY,
+      forget_after INTEGER NOT NULL
+    )`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS sessions_forget_after ON sessions (forget_after)");
+    // One row while sealed: the app was deleted and nothing new is written until it is registered again.
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS sealed (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)",
+    );
   }
+
+  // ---- the app's lifetime ----------------------------------------------------------------------
+
+  /**
+   * Records a session about to be opened for this appKey (before it exists, so a deletion that
+   * starts meanwhile finds it). False when the app is deleted: no session may be opened.
+   */
+  async trackSession(signInKey: number, ttlSeconds: number): Promise<boolean> {
+    if (this.isSealed()) return false;
+    const now = Date.now();
+    this.sql.exec(
+      "DELETE FROM sessions WHERE sign_in_key IN (SELECT sign_in_key FROM sessions WHERE forget_after <= ? LIMIT ?)",
+      now,
+      SESSION_PURGE_BATCH,
+    );
+    this.sql.exec(
+      "INSERT OR REPLACE INTO sessions (sign_in_key, forget_after) VALUES (?, ?)",
+      signInKey,
+      now + ttlSeconds * 1000 + SESSION_FORGET_AFTER_MS,
+    );
+    return true;
+  }
+
+  /**
+   * Deletes the app's QR-Auth data: every user and code at once (and seals the directory, so that
+   * a request still in flight cannot add any), then up to ERASE_SESSIONS_PER_CALL sign-in
+   * sessions. Answers how many sessions are left: call again until none are. A session is
+   * forgotten here only once its object has erased it, so a failed call loses nothing.
+   */
+  async erase(appKey: string): Promise<{ left: number }> {
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT OR IGNORE INTO sealed (id, at) VALUES (1, ?)", Date.now());
+      this.sql.exec("DELETE FROM users");
+      this.sql.exec("DELETE FROM verification_codes");
+    });
+    const batch = this.sql
+      .exec("SELECT sign_in_key FROM sessions LIMIT ?", ERASE_SESSIONS_PER_CALL)
+      .toArray()
+      .map((row) => Number(row.sign_in_key));
+    for (let i = 0; i < batch.length; i += ERASE_CONCURRENCY) {
+      const chunk = batch.slice(i, i + ERASE_CONCURRENCY);
+      await Promise.all(
+        chunk.map((signInKey) => this.env.QR_SESSION.getByName(String(signInKey)).erase(appKey)),
+      );
+      for (const signInKey of chunk) this.sql.exec("DELETE FROM sessions WHERE sign_in_key = ?", signInKey);
+    }
+    const left = this.sql.exec("SELECT COUNT(*) AS n FROM sessions").one();
+    return { left: Number(left.n) };
+  }
+
+  /** The appKey is registered again: it starts empty and may take users and sessions again. */
+  async reopen(): Promise<void> {
+    this.sql.exec("DELETE FROM sealed");
+  }
+
+  private isSealed(): boolean {
+    return this.sql.exec("SELECT 1 FROM sealed").toArray().length > 0;
+  }
+
+  // ---- users -------------------------------------------------------------------------------------
 
   /** The registered user with this unionID, marking the login. */
   async logIn(unionID: string): Promise<QrUserRecord | null> {
@@ -131,12 +223,14 @@ export class QrUserDirectory extends DurableObject<Env> {
    */
   async register(registration: Registration, codes: PresentedCode[]): Promise<RegisterResult> {
     const now = Date.now();
+    if (this.isSealed()) return appGone();
     if (this.isRegistered(registration.unionID)) return alreadyRegistered();
     for (const presented of codes) {
       const refusal = await this.checkCode(registration.unionID, presented, now);
       if (refusal) return refusal;
     }
     // Checked again with no await before the insert: the code checks above let other requests in.
+    if (this.isSealed()) return appGone();
     if (this.isRegistered(registration.unionID)) return alreadyRegistered();
     const user: QrUserRecord = {
       id: crypto.randomUUID(),
@@ -188,6 +282,7 @@ export class QrUserDirectory extends DurableObject<Env> {
     const salt = crypto.randomUUID();
     const codeHash = await sha256Hex(`${salt}:${code}`);
     const now = Date.now();
+    if (this.isSealed()) return appGone();
     const last = this.sql
       .exec("SELECT sent_at FROM verification_codes WHERE subject = ? AND channel = ?", subject, channel)
       .toArray()[0];

@@ -33,11 +33,18 @@ export function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: 
   });
 }
 
-/** Opens a pending session for `app` under a fresh random signInKey and answers that key. */
+/**
+ * Opens a pending session for `app` under a fresh random signInKey and answers that key. The app's
+ * user directory lists the session first, so that deleting the app finds every session it has.
+ */
 export async function openSession(env: Env, app: AppRecord, input: QrInitiate): Promise<number> {
   const ttlSeconds = qrSettings(app).sessionTtlSeconds;
+  const users = usersOf(env, app.appKey);
   for (;;) {
     const signInKey = newSignInKey();
+    if (!(await users.trackSession(signInKey, ttlSeconds))) {
+      throw new GatewayError(404, `no app is registered as ${app.appKey}`);
+    }
     const opened = await sessionOf(env, signInKey).open({
       signInKey,
       appKey: app.appKey,

@@ -1,18 +1,25 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { newApiKey } from "../admin/keys.ts";
+import { deleteApp } from "../admin/deletion.ts";
 import {
-  deleteApp,
+  directoryOf,
+  LIST_LIMIT_DEFAULT,
+  LIST_LIMIT_MAX,
+  MAX_API_KEYS_PER_APP,
+  summaryOf,
+} from "../admin/directory.ts";
+import {
+  createApiKey,
+  directoryAnswer,
   findApp,
   listApiKeys,
-  listApps,
   revokeApiKey,
   saveApp,
-  storeApiKey,
 } from "../admin/registry.ts";
 import {
   ApiKeyCreatedSchema,
   ApiKeyListSchema,
   AppKeyParams,
+  AppPageSchema,
   type AppRecord,
   AppRecordSchema,
   AppRegistrationSchema,
@@ -20,8 +27,11 @@ import {
   DEFAULT_PROXY,
   DEFAULT_QR_AUTH,
   ForcedRefreshSchema,
+  ListAppsQuerySchema,
+  publicRecord,
 } from "../admin/schemas.ts";
 import { GatewayError } from "../errors.ts";
+import { usersOf } from "../qrauth/web-side.ts";
 import { chinaIso, secondsUntil } from "../time.ts";
 import { forgetToken } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
@@ -36,7 +46,7 @@ const adminErrors = errorResponses(400, 401, 404, 503);
 async function loadApp(env: Env, appKey: string): Promise<AppRecord> {
   const app = await findApp(env.REGISTRY, appKey, true);
   if (!app) throw new GatewayError(404, `no app is registered as ${appKey}`);
-  return app;
+  return publicRecord(app);
 }
 
 const AppDetailSchema = AppRecordSchema.extend({ keys: ApiKeyListSchema }).openapi("AppDetail");
@@ -48,7 +58,7 @@ const putApp = createRoute({
   security,
   summary: "Register or update an app",
   description:
-    "The secret goes to the appid's keeper only (never KV, logs or answers). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets.",
+    "The secret goes to the appid's keeper only (never KV, logs or answers). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets. 409 while a deletion of the appKey is unfinished (send DELETE again first). An appKey registered again after a deletion starts empty.",
   request: {
     params: AppKeyParams,
     body: jsonBody(AppRegistrationSchema),
@@ -56,7 +66,7 @@ const putApp = createRoute({
   responses: {
     200: jsonContent(okEnvelope(AppRecordSchema), "Updated"),
     201: jsonContent(okEnvelope(AppRecordSchema), "Registered"),
-    ...adminErrors,
+    ...errorResponses(400, 401, 409, 503),
   },
 });
 
@@ -65,8 +75,13 @@ const listAppsRoute = createRoute({
   path: "/admin/apps",
   tags,
   security,
-  summary: "List apps",
-  responses: { 200: jsonContent(okEnvelope(z.array(AppRecordSchema)), "Apps"), ...errorResponses(401, 503) },
+  summary: "List apps, a page at a time",
+  description: `Apps in appKey order (byte order: -, digits, A–Z, _, a–z), at most \`limit\` (1–${LIST_LIMIT_MAX}, default ${LIST_LIMIT_DEFAULT}) per page. Pass the answer's \`cursor\` back as \`?cursor=\` for the next page; it is null on the last page. \`?prefix=\` keeps the appKeys that start with it (case-sensitive), e.g. \`?prefix=shop-\` for a search box. Every page costs the same few storage reads however many apps are registered, and shows every registration and deletion at once. Each entry is a summary; GET /admin/apps/{appKey} has the whole record and its keys.`,
+  request: { query: ListAppsQuerySchema },
+  responses: {
+    200: jsonContent(okEnvelope(AppPageSchema), "One page of apps"),
+    ...errorResponses(400, 401, 503),
+  },
 });
 
 const getApp = createRoute({
@@ -84,8 +99,9 @@ const deleteAppRoute = createRoute({
   path: "/admin/apps/{appKey}",
   tags,
   security,
-  summary: "Remove an app and its API keys",
-  description: "When no other appKey names the same appId, its keeper forgets the secret and tokens.",
+  summary: "Remove an app and everything that belongs to it",
+  description:
+    "Deletes every API key of the appKey (including one created a moment before), its QR-Auth users, verification codes and sign-in sessions, and the mini-program login sessions opened through it; an appKey registered again later starts empty. When no other appKey names the same appId, its keeper forgets the secret and tokens. A deletion that fails midway (500, or 503 when there was more to delete than one request may) is finished by sending DELETE again; until then the appKey is out of the list and PUT answers 409.",
   request: { params: AppKeyParams },
   responses: {
     200: jsonContent(okEnvelope(z.object({ deleted: z.literal(true) })), "Removed"),
@@ -99,8 +115,12 @@ const createKey = createRoute({
   tags,
   security,
   summary: "Create an API key (shown once)",
+  description: `At most ${MAX_API_KEYS_PER_APP} keys per app (409 beyond: revoke one first).`,
   request: { params: AppKeyParams },
-  responses: { 201: jsonContent(okEnvelope(ApiKeyCreatedSchema), "The new key"), ...adminErrors },
+  responses: {
+    201: jsonContent(okEnvelope(ApiKeyCreatedSchema), "The new key"),
+    ...errorResponses(400, 401, 404, 409, 503),
+  },
 });
 
 const revokeKey = createRoute({
@@ -190,50 +210,70 @@ adminRoutes.openapi(putApp, async (c) => {
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
   };
-  await saveApp(c.env.REGISTRY, record);
+  const directory = directoryOf(c.env);
+  const recorded = await directory.record(summaryOf(record));
+  if (!recorded.ok && !previous) {
+    // Refused (a deletion of this appKey is unfinished): undo the attachment made above.
+    await keeperFor(c.env, body.appId).detach(appKey);
+  }
+  const { registration, created, sealed } = directoryAnswer(recorded);
+  if (sealed) {
+    // The appKey was deleted before: its QR-Auth directory takes users and sessions again.
+    await usersOf(c.env, appKey).reopen();
+    await directory.unsealed(appKey);
+  }
+  await saveApp(c.env.REGISTRY, { ...record, registration });
   if (previous && previous.appId !== body.appId) await keeperFor(c.env, previous.appId).detach(appKey);
   // The latest registration sets the token mode for every appKey of the appid (SPEC §4): keep
-  // the other appKeys' records in step with the keeper.
-  for (const sibling of configured.appKeys) {
+  // the other appKeys' records in step with the keeper. The directory answers those whose mode
+  // changed, so an appid with thousands of appKeys costs nothing when the mode stays.
+  for (const sibling of await directory.followTokenMode(body.appId, configured.tokenMode, now)) {
     if (sibling === appKey) continue;
     const other = await findApp(c.env.REGISTRY, sibling, true);
     if (other && other.appId === body.appId && other.tokenMode !== configured.tokenMode) {
       await saveApp(c.env.REGISTRY, { ...other, tokenMode: configured.tokenMode, updatedAt: now });
     }
   }
-  return c.json({ code: 200 as const, data: record, error: "" as const }, previous ? 200 : 201);
+  return c.json({ code: 200 as const, data: record, error: "" as const }, created ? 201 : 200);
 });
 
 adminRoutes.openapi(listAppsRoute, async (c) => {
-  return c.json({ code: 200 as const, data: await listApps(c.env.REGISTRY), error: "" as const }, 200);
+  const { cursor, limit, prefix } = c.req.valid("query");
+  const { page } = directoryAnswer(
+    await directoryOf(c.env).list({ cursor, limit: limit ?? LIST_LIMIT_DEFAULT, prefix }),
+  );
+  return c.json(
+    {
+      code: 200 as const,
+      data: { apps: page.apps, cursor: page.cursor, total: page.total },
+      error: "" as const,
+    },
+    200,
+  );
 });
 
 adminRoutes.openapi(getApp, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
-  const keys = await listApiKeys(c.env.REGISTRY, appKey);
+  const keys = await listApiKeys(c.env, appKey);
   return c.json({ code: 200 as const, data: { ...app, keys }, error: "" as const }, 200);
 });
 
 adminRoutes.openapi(deleteAppRoute, async (c) => {
   const { appKey } = c.req.valid("param");
-  const app = await loadApp(c.env, appKey);
-  await deleteApp(c.env.REGISTRY, appKey);
-  await keeperFor(c.env, app.appId).detach(appKey);
+  if (!(await deleteApp(c.env, appKey))) throw new GatewayError(404, `no app is registered as ${appKey}`);
   return c.json({ code: 200 as const, data: { deleted: true as const }, error: "" as const }, 200);
 });
 
 adminRoutes.openapi(createKey, async (c) => {
   const { appKey } = c.req.valid("param");
-  await loadApp(c.env, appKey);
-  const { id, key } = newApiKey();
-  await storeApiKey(c.env.REGISTRY, appKey, id, key);
+  const { id, key } = await createApiKey(c.env, appKey);
   return c.json({ code: 200 as const, data: { id, key }, error: "" as const }, 201);
 });
 
 adminRoutes.openapi(revokeKey, async (c) => {
   const { appKey, id } = c.req.valid("param");
-  if (!(await revokeApiKey(c.env.REGISTRY, appKey, id))) {
+  if (!(await revokeApiKey(c.env, appKey, id))) {
     throw new GatewayError(404, `no API key ${id} for ${appKey}`);
   }
   return c.json({ code: 200 as const, data: { revoked: true as const }, error: "" as const }, 200);

@@ -49,11 +49,11 @@ describe("appKeys sharing an appId", () => {
       expect(record.body.data.tokenMode, appKey).toBe("classic");
     }
 
-    const list = await admin<{ appKey: string; tokenMode: string }[]>("GET", "/apps");
-    expect(list.body.data.filter((a) => a.appKey.startsWith("adm-mode-")).map((a) => a.tokenMode)).toEqual([
-      "classic",
-      "classic",
-    ]);
+    const list = await admin<{ apps: { appKey: string; tokenMode: string }[] }>(
+      "GET",
+      "/apps?prefix=adm-mode-",
+    );
+    expect(list.body.data.apps.map((a) => a.tokenMode)).toEqual(["classic", "classic"]);
 
     // The keeper really switched: a refresh asked through the *other* appKey uses /cgi-bin/token.
     const refresh = await admin("POST", "/apps/adm-mode-a/token/refresh");

@@ -24,8 +24,8 @@ describe("deleting an app", () => {
       expect(answer.status, path).toBe(404);
       expect(answer.body, path).toEqual(notFound);
     }
-    const list = await admin<{ appKey: string }[]>("GET", "/apps");
-    expect(list.body.data.map((a) => a.appKey)).not.toContain("adm-delete");
+    const list = await admin<{ apps: { appKey: string }[] }>("GET", "/apps");
+    expect(list.body.data.apps.map((a) => a.appKey)).not.toContain("adm-delete");
   });
 
   it("deleting an unknown appKey is a 404", async () => {

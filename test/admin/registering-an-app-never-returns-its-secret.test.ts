@@ -53,9 +53,9 @@ describe("registering an app", () => {
     expect(one.body).toMatchObject({ code: 200, error: "", data: { appKey: APP_KEY, appId: APP_ID } });
     expect(JSON.stringify(one.body)).not.toContain(SECRET);
 
-    const all = await admin<{ appKey: string }[]>("GET", "/apps");
+    const all = await admin<{ apps: { appKey: string }[] }>("GET", "/apps");
     expect(all.status).toBe(200);
-    expect(all.body.data.map((a) => a.appKey)).toEqual([APP_KEY]);
+    expect(all.body.data.apps.map((a) => a.appKey)).toEqual([APP_KEY]);
     expect(JSON.stringify(all.body)).not.toContain(SECRET);
   });
 
