@@ -1,6 +1,7 @@
 // The operator console (issue 7): sign in with the admin token, register an app through the form,
 // create an API key (shown once), watch the token status update without a reload, force a
-// refresh, revoke the key. The token stays in sessionStorage and never reaches a URL.
+// refresh, revoke the key; page through many apps and search them by appKey prefix (issue 12),
+// whatever the location hash holds. The token stays in sessionStorage and never reaches a URL.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -39,6 +40,20 @@ async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 12_000
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.fail(`${pattern} never matched; last text: ${JSON.stringify(text)}`);
+}
+
+/** Waits until the listed appKeys, top to bottom, are `expected`. */
+async function rowsAre(expected: string[], timeoutMs = 12_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let keys: string[] = [];
+  while (Date.now() < deadline) {
+    keys = await page
+      .locator("#apps tbody tr")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-app-key") ?? ""));
+    if (JSON.stringify(keys) === JSON.stringify(expected)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`rows never became ${JSON.stringify(expected)}; last: ${JSON.stringify(keys)}`);
 }
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -207,6 +222,74 @@ describe("the operator console", () => {
     assert.ok(requested.length > 0);
     for (const url of [...requested, page.url()]) assert.ok(!url.includes(ADMIN_TOKEN), url);
     assert.ok(!(await page.content()).includes(ADMIN_TOKEN));
+  });
+
+  it("tolerates any location hash: a malformed escape, a stray %, an unknown appKey", async () => {
+    for (const [hash, shown] of [
+      ["#%", /Select an app/],
+      ["#%E0%A4%A", /Select an app/],
+      ["#%zz", /Select an app/],
+      ["#shop-oa%", /Select an app/],
+      ["#a b", /Select an app/],
+      ["#no-such-app", /no app is registered as no-such-app/],
+    ] as const) {
+      await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+      await textMatches(byTestId("detail-empty-text"), shown);
+      assert.equal(await page.locator("#detail-app").isHidden(), true, hash);
+    }
+    // Loaded with a malformed hash, the page still signs in and lists the apps.
+    await page.evaluate(`location.hash = "#%E0%A4%A"`);
+    // Between two polls, so the reload cuts no request short (the watcher counts those as failures).
+    await page.waitForLoadState("networkidle");
+    await page.reload();
+    await page.locator("#console").waitFor();
+    await appRow(OA.appKey).waitFor();
+    await textMatches(byTestId("detail-empty-text"), /Select an app/);
+    await appRow(OA.appKey).locator("a").click();
+    await textMatches(byTestId("app-title"), /^shop-oa$/);
+  });
+
+  it("pages through the apps and searches them by appKey prefix", async () => {
+    // 60 more apps: with shop-mini and shop-oa, 62, past one page of 50.
+    const pageKeys = Array.from({ length: 60 }, (_, i) => `page-${String(i).padStart(2, "0")}`);
+    for (const [i, appKey] of pageKeys.entries()) {
+      const answer = await stage.gateway.admin("PUT", `/apps/${appKey}`, {
+        appId: `wxconsolepage${String(i).padStart(3, "0")}`,
+        appSecret: "console-page-secret",
+      });
+      assert.equal(answer.status, 201);
+    }
+    await textMatches(page.locator("#summary"), /^62 apps · \d+ on this page with a valid token/);
+    await rowsAre(pageKeys.slice(0, 50));
+    await textMatches(page.locator("#apps-page"), /^1–50 of 62$/);
+    assert.equal(await page.locator("#apps-previous").isDisabled(), true);
+
+    await page.click("#apps-next");
+    await rowsAre([...pageKeys.slice(50), MINI.appKey, OA.appKey]);
+    await textMatches(page.locator("#apps-page"), /^51–62 of 62$/);
+    assert.equal(await page.locator("#apps-next").isDisabled(), true);
+    // The selected app stays selected on either page.
+    await textMatches(byTestId("app-title"), /^shop-oa$/);
+    await page.mouse.move(0, 0);
+    await stage.screenshot(page, "console-pages");
+    await page.click("#apps-previous");
+    await rowsAre(pageKeys.slice(0, 50));
+    await textMatches(byTestId("app-title"), /^shop-oa$/);
+
+    await page.fill("#apps-search", "shop-");
+    await rowsAre([MINI.appKey, OA.appKey]);
+    assert.equal(await page.locator("#apps-pager").isHidden(), true);
+    await page.fill("#apps-search", "page-5");
+    await rowsAre(pageKeys.slice(50));
+    await page.fill("#apps-search", "nothing-");
+    await rowsAre([]);
+    await textMatches(page.locator("#apps-empty"), /No appKey starts with “nothing-”/);
+    await page.fill("#apps-search", "a b");
+    await textMatches(page.locator("#apps-search-error"), /A–Z, a–z, 0–9, _ and - only/);
+    await page.fill("#apps-search", "");
+    await rowsAre(pageKeys.slice(0, 50));
+    assert.equal(await page.locator("#apps-search-error").isHidden(), true);
+    await textMatches(page.locator("#apps-page"), /^1–50 of 62$/);
   });
 
   it("fills the form from the selected app to update it, without its secret", async () => {

@@ -4,11 +4,17 @@
 //
 // The admin token lives in sessionStorage (this tab, until it closes or "Sign out"), is sent only
 // as a Bearer header to /admin/*, and never goes into the URL, a cookie or localStorage. The URL's
-// fragment holds the selected appKey, so a reload keeps the selection.
+// fragment holds the selected appKey, so a reload keeps the selection; whatever else a fragment
+// holds (a typo, a stray %) selects nothing.
+//
+// The app list is read a page at a time (GET /admin/apps?limit=&cursor=&prefix=), so a gateway with
+// thousands of apps shows as quickly as one with two; the search box narrows it to the appKeys
+// starting with what is typed. The selected app is loaded on its own, wherever it is in the list.
 
 import type { z } from "@hono/zod-openapi";
 import type {
   ApiKeyListSchema,
+  AppPageSchema,
   AppRecordSchema,
   AppStatusSchema,
   ForcedRefreshSchema,
@@ -19,6 +25,8 @@ import { type Answer, callGateway } from "./envelope.ts";
 // reaches the bundle).
 type App = z.output<typeof AppRecordSchema>;
 type AppType = App["type"];
+type AppPage = z.output<typeof AppPageSchema>;
+type AppSummary = AppPage["apps"][number];
 type Status = z.output<typeof AppStatusSchema>;
 type Health = Status["access_token"];
 type ApiKey = z.output<typeof ApiKeyListSchema>[number];
@@ -27,6 +35,13 @@ type ForcedRefresh = z.output<typeof ForcedRefreshSchema>;
 
 const TOKEN_STORAGE_KEY = "wechat-edge-gateway.admin-token";
 const POLL_MS = 5000;
+/** Apps per page: each listed app's token status is asked for on every poll, one request each. */
+const PAGE_SIZE = 50;
+/** Waits for a pause in typing before searching, so a word typed costs one request, not one per key. */
+const SEARCH_DEBOUNCE_MS = 250;
+/** What the admin API accepts as an appKey (SPEC §4), and so as a fragment or a search. */
+const APP_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const APP_KEY_PREFIX_PATTERN = /^[A-Za-z0-9_-]{0,64}$/;
 /** WeChat's limit on force_refresh calls per day (stable mode), as the keeper enforces it. */
 const FORCED_REFRESH_DAILY_LIMIT = 20;
 const TYPE_LABELS: Record<AppType, string> = {
@@ -188,9 +203,20 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<An
 
 // ---- state -----------------------------------------------------------------------------------
 
-let apps: App[] = [];
+/** The page on screen. */
+let apps: AppSummary[] = [];
+let total = 0;
+/** Where each page visited so far starts (the cursor that fetched it); the last entry is on screen. */
+let pageStarts: (string | null)[] = [null];
+/** The cursor of the page after this one, or null on the last page. */
+let nextCursor: string | null = null;
+/** The search box's appKey prefix, as last sent. */
+let search = "";
+let searchTimer: number | undefined;
 const statuses = new Map<string, Status | string>();
 let detail: AppDetail | null = null;
+/** Why the selected app could not be shown (e.g. nobody is registered under that appKey). */
+let detailProblem: string | null = null;
 let updating: Promise<void> | null = null;
 let updateAgain = false;
 let pollTimer: number | undefined;
@@ -201,10 +227,36 @@ let paintedDetail = "";
 const fingerprint = (value: unknown) =>
   JSON.stringify(value, (name, inner: unknown) => (name === "expires_in" ? undefined : inner));
 
+/** The fragment, percent-decoded when it can be: a malformed escape must not stop the page. */
+function fragmentText(): string {
+  const raw = location.hash.slice(1);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The appKey the fragment names, or null when it names none (empty, or not an appKey at all). */
 const selectedKey = (): string | null => {
-  const fragment = decodeURIComponent(location.hash.slice(1));
-  return fragment && apps.some((app) => app.appKey === fragment) ? fragment : null;
+  const fragment = fragmentText();
+  return APP_KEY_PATTERN.test(fragment) ? fragment : null;
 };
+
+/** The list request for the page on screen. */
+function pagePath(): string {
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  const start = pageStarts.at(-1);
+  if (start) query.set("cursor", start);
+  if (search) query.set("prefix", search);
+  return `/apps?${query}`;
+}
+
+function showPage(page: AppPage): void {
+  apps = page.apps;
+  total = page.total;
+  nextCursor = page.cursor;
+}
 
 // ---- sign-in ---------------------------------------------------------------------------------
 
@@ -212,7 +264,7 @@ async function signIn(token: string, fromForm: boolean): Promise<void> {
   const mine = ++session;
   const submit = byId<HTMLButtonElement>("signin-submit");
   submit.disabled = true;
-  const answer = await api<App[]>("GET", "/apps", undefined, token);
+  const answer = await api<AppPage>("GET", pagePath(), undefined, token);
   submit.disabled = false;
   if (mine !== session) return;
   if (!answer.ok) {
@@ -231,7 +283,7 @@ async function signIn(token: string, fromForm: boolean): Promise<void> {
   showNotice(byId("signin-error"), null);
   byId("signin").hidden = true;
   byId("console").hidden = false;
-  apps = answer.data;
+  showPage(answer.data);
   paint();
   void update();
   window.clearInterval(pollTimer);
@@ -251,8 +303,14 @@ function signOut(message: string | null = null): void {
   window.clearInterval(pollTimer);
   pollTimer = undefined;
   apps = [];
+  total = 0;
+  pageStarts = [null];
+  nextCursor = null;
+  search = "";
+  byId<HTMLInputElement>("apps-search").value = "";
   statuses.clear();
   detail = null;
+  detailProblem = null;
   paintedApps = "";
   paintedDetail = "";
   hideNewKey();
@@ -284,26 +342,40 @@ function update(): Promise<void> {
 
 async function updateOnce(): Promise<void> {
   const mine = session;
-  const list = await call<App[]>("GET", "/apps");
+  const requested = pagePath();
+  const list = await call<AppPage>("GET", requested);
   if (mine !== session) return;
   if (!list.ok) {
     markUpdated(`Update failed: ${list.message}`);
     return;
   }
-  apps = list.data;
+  // The operator paged or searched meanwhile: the next round asks for what is wanted now.
+  if (requested !== pagePath()) {
+    updateAgain = true;
+    return;
+  }
+  showPage(list.data);
+  if (apps.length === 0 && pageStarts.length > 1) {
+    // The page emptied (its apps were deleted): step back to one that has apps.
+    pageStarts.pop();
+    updateAgain = true;
+    return;
+  }
   const selected = selectedKey();
+  const watched = [...new Set([...apps.map((app) => app.appKey), ...(selected ? [selected] : [])])];
   const [answers, picked] = await Promise.all([
-    Promise.all(apps.map((app) => call<Status>("GET", `${appPath(app.appKey)}/status`))),
+    Promise.all(watched.map((appKey) => call<Status>("GET", `${appPath(appKey)}/status`))),
     selected ? call<AppDetail>("GET", appPath(selected)) : Promise.resolve(null),
   ]);
-  if (mine !== session) return;
+  if (mine !== session || selected !== selectedKey()) return;
   statuses.clear();
-  apps.forEach((app, i) => {
+  watched.forEach((appKey, i) => {
     const answer = answers[i];
-    if (answer) statuses.set(app.appKey, answer.ok ? answer.data : answer.message);
+    if (answer) statuses.set(appKey, answer.ok ? answer.data : answer.message);
   });
   detail = picked?.ok ? picked.data : null;
-  const failed = picked && !picked.ok ? picked.message : null;
+  detailProblem = picked && !picked.ok && picked.status === 404 ? picked.message : null;
+  const failed = picked && !picked.ok && picked.status !== 404 ? picked.message : null;
   paint();
   markUpdated(failed ? `Update failed: ${failed}` : null);
 }
@@ -342,19 +414,25 @@ function paintApps(): void {
   const selected = selectedKey();
   const now = Date.now();
   const painted = fingerprint([apps, [...statuses], selected]);
-  const register = byId<HTMLDetailsElement>("register");
-  byId("apps-empty").hidden = apps.length > 0;
-  if (apps.length === 0) register.open = true;
+  const empty = byId("apps-empty");
+  empty.hidden = apps.length > 0;
+  empty.textContent = search
+    ? `No appKey starts with “${search}”.`
+    : "No apps registered yet: register one below.";
+  if (apps.length === 0 && total === 0) byId<HTMLDetailsElement>("register").open = true;
   let valid = 0;
   let failing = 0;
-  for (const status of statuses.values()) {
-    if (typeof status === "string") continue;
+  for (const app of apps) {
+    const status = statuses.get(app.appKey);
+    if (status === undefined || typeof status === "string") continue;
     if (healthState(status.access_token, now).label === "valid") valid++;
     if (status.access_token.failures_in_row > 0) failing++;
   }
+  const paged = pageStarts.length > 1 || nextCursor !== null || search !== "";
   byId("summary").textContent =
-    `${apps.length} app${apps.length === 1 ? "" : "s"} · ${valid} with a valid token` +
+    `${total} app${total === 1 ? "" : "s"} · ${valid}${paged ? " on this page" : ""} with a valid token` +
     (failing ? ` · ${failing} with upstream failures` : "");
+  paintPager();
   if (painted === paintedApps) return;
   paintedApps = painted;
   const rows = apps.map((app) => {
@@ -540,15 +618,25 @@ function paintKeys(keys: ApiKey[]): void {
 
 function paintDetail(): void {
   const selected = selectedKey();
-  const app = apps.find((candidate) => candidate.appKey === selected);
-  byId("detail-empty").hidden = app !== undefined;
+  const app = detail?.appKey === selected ? detail : undefined;
+  const empty = byId("detail-empty");
+  empty.hidden = app !== undefined;
   byId("detail-app").hidden = app === undefined;
   if (!app) {
     paintedDetail = "";
+    empty.replaceChildren(
+      el(
+        "p",
+        { cls: "muted", testid: "detail-empty-text" },
+        selected === null
+          ? "Select an app to see its token health and API keys."
+          : (detailProblem ?? `Loading ${selected}…`),
+      ),
+    );
     return;
   }
   const status = statuses.get(app.appKey);
-  const keys = detail?.appKey === app.appKey ? detail.keys : null;
+  const keys = app.keys;
   const painted = fingerprint([app, status, keys]);
   if (painted === paintedDetail) return;
   paintedDetail = painted;
@@ -556,7 +644,76 @@ function paintDetail(): void {
   byId("app-subtitle").textContent =
     `${app.appId} · ${TYPE_LABELS[app.type] ?? app.type} · ${app.tokenMode} mode`;
   paintStatus(app, status);
-  if (keys) paintKeys(keys);
+  paintKeys(keys);
+}
+
+// ---- paging and search -----------------------------------------------------------------------
+
+/** The page's place in the list: "1–50 of 3500", or for a search "51–63 starting with “shop”". */
+function paintPager(): void {
+  const first = (pageStarts.length - 1) * PAGE_SIZE + 1;
+  const range = apps.length === 0 ? "none" : `${first}–${first + apps.length - 1}`;
+  byId("apps-page").textContent = search ? `${range} starting with “${search}”` : `${range} of ${total}`;
+  byId<HTMLButtonElement>("apps-previous").disabled = pageStarts.length <= 1;
+  byId<HTMLButtonElement>("apps-next").disabled = nextCursor === null;
+  byId("apps-pager").hidden = pageStarts.length <= 1 && nextCursor === null;
+}
+
+function turnPage(forward: boolean): void {
+  if (forward && nextCursor !== null) pageStarts = [...pageStarts, nextCursor];
+  else if (!forward && pageStarts.length > 1) pageStarts = pageStarts.slice(0, -1);
+  else return;
+  void update();
+}
+
+/** Searches once typing pauses; something that cannot start an appKey is explained, not sent. */
+function searchChanged(input: HTMLInputElement): void {
+  window.clearTimeout(searchTimer);
+  const wanted = input.value.trim();
+  const valid = APP_KEY_PREFIX_PATTERN.test(wanted);
+  showNotice(byId("apps-search-error"), valid ? null : "appKeys are made of A–Z, a–z, 0–9, _ and - only.");
+  if (!valid) return;
+  searchTimer = window.setTimeout(() => {
+    if (wanted === search) return;
+    search = wanted;
+    pageStarts = [null];
+    nextCursor = null;
+    void update();
+  }, SEARCH_DEBOUNCE_MS);
+}
+
+/** The search box above the list and the pager below it (the static page has only the table). */
+function addListControls(): void {
+  const table = byId("apps");
+  const input = el("input", {
+    attrs: {
+      id: "apps-search",
+      type: "search",
+      placeholder: "Search by appKey prefix",
+      "aria-label": "Search apps by appKey prefix",
+      maxlength: "64",
+      spellcheck: "false",
+      autocomplete: "off",
+    },
+  });
+  input.addEventListener("input", () => searchChanged(input));
+  const previous = el("button", { attrs: { id: "apps-previous", type: "button" } }, "← Previous");
+  const next = el("button", { attrs: { id: "apps-next", type: "button" } }, "Next →");
+  previous.addEventListener("click", () => turnPage(false));
+  next.addEventListener("click", () => turnPage(true));
+  table.before(
+    input,
+    el("p", { cls: "notice error", attrs: { id: "apps-search-error", role: "alert", hidden: "" } }),
+  );
+  table.after(
+    el(
+      "div",
+      { cls: "row pager", attrs: { id: "apps-pager", hidden: "" } },
+      previous,
+      el("span", { cls: "muted grow", attrs: { id: "apps-page", "aria-live": "polite" } }),
+      next,
+    ),
+  );
 }
 
 // ---- actions ---------------------------------------------------------------------------------
@@ -566,6 +723,7 @@ function selectionChanged(): void {
   showNotice(byId("refresh-result"), null);
   showNotice(byId("keys-error"), null);
   detail = null;
+  detailProblem = null;
   paintedDetail = "";
   byId("status").replaceChildren();
   byId("keys").querySelector("tbody")?.replaceChildren();
@@ -647,7 +805,12 @@ async function revokeKey(id: string, button: HTMLButtonElement): Promise<void> {
 async function removeApp(): Promise<void> {
   const appKey = selectedKey();
   if (!appKey) return;
-  if (!confirm(`Remove ${appKey} and revoke all its API keys?`)) return;
+  if (
+    !confirm(
+      `Remove ${appKey}? Its API keys, QR-Auth users and sign-in sessions, and its users' login sessions are deleted with it.`,
+    )
+  )
+    return;
   const answer = await call<{ deleted: true }>("DELETE", appPath(appKey));
   if (!answer.ok) {
     showNotice(byId("refresh-result"), answer.message);
@@ -684,13 +847,12 @@ async function register(form: HTMLFormElement): Promise<void> {
     "ok",
   );
   form.reset();
-  if (!apps.some((app) => app.appKey === answer.data.appKey)) apps = [...apps, answer.data];
   location.hash = encodeURIComponent(answer.data.appKey);
   await update();
 }
 
 function editSelected(): void {
-  const app = apps.find((candidate) => candidate.appKey === selectedKey());
+  const app = detail?.appKey === selectedKey() ? detail : null;
   if (!app) return;
   byId<HTMLInputElement>("reg-app-key").value = app.appKey;
   byId<HTMLInputElement>("reg-app-id").value = app.appId;
@@ -704,6 +866,8 @@ function editSelected(): void {
 }
 
 // ---- start -----------------------------------------------------------------------------------
+
+addListControls();
 
 byId<HTMLFormElement>("signin-form").addEventListener("submit", (event) => {
   event.preventDefault();
