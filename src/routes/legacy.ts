@@ -234,7 +234,8 @@ function reportFields(format: BodyFormat, text: string): unknown {
 
 /** The body is optional: empty or absent, or a report without access_token, means a plain read. */
 async function readOptionalReport(c: Context<GatewayEnv>): Promise<string | null> {
-  const text = await c.req.text();
+  // Decoded from bytes: workerd warns when .text() reads a body whose type is not text (a form).
+  const text = new TextDecoder().decode(await c.req.arrayBuffer());
   if (text.trim() === "") return null;
   const fields = reportFields(bodyFormat(c.req.header("Content-Type")), text);
   const parsed = RefreshReportSchema.partial().safeParse(fields);
