@@ -17,6 +17,7 @@ import {
 } from "./limits.ts";
 import { MediaLibrary } from "./media-library.ts";
 import { History, type LoggedRequest } from "./request-log.ts";
+import { RidLog } from "./rid-log.ts";
 import { TokenSlot, type TokenSlotName } from "./tokens.ts";
 import { UserDirectory } from "./users.ts";
 
@@ -134,6 +135,8 @@ export class SimulatedApp {
   readonly media = new MediaLibrary();
   /** The latest business requests as received (token endpoints are not logged). */
   readonly requests = new History<LoggedRequest>();
+  /** Failed calls by the rid their errmsg ended with, for openapi/rid/get. */
+  readonly rids = new RidLog();
   /** Token requests (classic + stable) currently being handled, slow faults included. */
   tokenCallsInFlight = 0;
   maxConcurrentTokenCalls = 0;

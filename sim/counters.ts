@@ -28,6 +28,8 @@ export class CallCounters {
   /** Since the app was registered, per request path ("/wxa/getwxacode"). */
   readonly byPath: Record<string, number> = {};
   private today: CallCounts = zeroCounts();
+  /** Today's calls per request path: what openapi/quota/get reports as `used`. */
+  private todayByPath = new Map<string, number>();
   private day = "";
 
   record(kind: CallKind, path: string, now: number): void {
@@ -35,11 +37,17 @@ export class CallCounters {
     this.total[kind] += 1;
     this.today[kind] += 1;
     this.byPath[path] = (this.byPath[path] ?? 0) + 1;
+    this.todayByPath.set(path, (this.todayByPath.get(path) ?? 0) + 1);
   }
 
   todayCount(kind: CallKind, now: number): number {
     this.rollOver(now);
     return this.today[kind];
+  }
+
+  todayCountOf(path: string, now: number): number {
+    this.rollOver(now);
+    return this.todayByPath.get(path) ?? 0;
   }
 
   todaySnapshot(now: number): CallCounts {
@@ -50,6 +58,7 @@ export class CallCounters {
   /** What /cgi-bin/clear_quota does: today's usage goes back to zero. */
   resetToday(): void {
     this.today = zeroCounts();
+    this.todayByPath = new Map();
   }
 
   private rollOver(now: number): void {
@@ -57,6 +66,7 @@ export class CallCounters {
     if (day !== this.day) {
       this.day = day;
       this.today = zeroCounts();
+      this.todayByPath = new Map();
     }
   }
 }

@@ -31,6 +31,32 @@ export const TICKET_LIFETIME_SECONDS = 7200;
 /** clear_quota may be used 10 times a month per account. */
 export const CLEAR_QUOTA_MONTHLY_LIMIT = 10;
 
+/** openapi/rid/get finds a rid for 7 days; an older one is 76001 like one never issued. */
+export const RID_LIFETIME_SECONDS = 7 * 24 * 3600;
+
+/** Failed calls rid/get can look up per app (the newest), so a long dev session stays small. */
+export const SIM_RIDS_KEPT_PER_APP = 1000;
+
+/**
+ * openapi/quota/get's daily_limit for the business APIs whose daily limit WeChat documents
+ * (WECHAT.md §14); the limits the simulator enforces come from the app's quotas instead.
+ */
+export const DOCUMENTED_DAILY_LIMITS: Readonly<Record<string, number>> = {
+  "/cgi-bin/user/info": 5_000_000,
+  "/cgi-bin/message/subscribe/send": 10_000_000,
+  "/wxa/msg_sec_check": 2_000_000,
+};
+
+/**
+ * [UNCERTAIN] What quota/get reports as daily_limit for an API WeChat documents no daily limit
+ * for (getwxacodeunlimit, getuserphonenumber, template/subscribe...): it answers some number for
+ * every API, and a large one is the honest stand-in.
+ */
+export const UNDOCUMENTED_DAILY_LIMIT = 1_000_000;
+
+/** msg_sec_check is also limited to 4000 calls a minute, which quota/get reports as rate_limit. */
+export const MSG_SEC_CHECK_PER_MINUTE = 4000;
+
 /** WeChat's quota "day" and "month" are calendar periods in China time (UTC+8, no daylight saving). */
 export const CHINA_UTC_OFFSET_SECONDS = 8 * 3600;
 

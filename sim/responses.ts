@@ -61,7 +61,17 @@ export const WECHAT_ERRORS = {
   },
   dataFormatError: { errcode: 47001, errmsg: "data format error" },
   clearQuotaLimitReached: { errcode: 48006, errmsg: "forbid to clear quota because of reaching the limit" },
+  ridNotFound: { errcode: 76001, errmsg: "rid not found" },
+  ridIsError: { errcode: 76002, errmsg: "rid is error" },
+  /** Sic: WeChat's own spacing. Another account's rid. */
+  ridNoPermission: { errcode: 76003, errmsg: "could not query this rid,no permission" },
+  /**
+   * quota/get with a cgi_path that has the host or lacks its leading "/": the docs give the errcode
+   * but no errmsg, so the wording is the simulator's [UNCERTAIN].
+   */
+  cgiPathMalformed: { errcode: 76003, errmsg: "invalid cgi_path" },
   cgiPathNotFound: { errcode: 76021, errmsg: "cgi_path not found, please check" },
+  cgiPathNoPermission: { errcode: 76022, errmsg: "could not use this cgi_path, no permission" },
   noOnlineRelease: { errcode: 85079, errmsg: "miniprogram has no online release" },
   linkExpiryOutOfRange: { errcode: 85401, errmsg: "time limit between 1min and 1year" },
   riskyContent: { errcode: 87014, errmsg: "risky content" },

@@ -2,7 +2,7 @@
 
 import { findTokenOwner } from "./access-token.ts";
 import type { SimulatedApp } from "./app.ts";
-import { clearQuota, getApiDomainIp, getApiQuota, getTicket } from "./business-endpoints.ts";
+import { clearQuota, getApiDomainIp, getApiQuota, getRidInfo, getTicket } from "./business-endpoints.ts";
 import type { CallKind } from "./counters.ts";
 import { generateScheme, generateUrlLink } from "./link-endpoints.ts";
 import { jscode2session } from "./login-endpoints.ts";
@@ -65,7 +65,9 @@ export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, W
   ],
   ["/cgi-bin/ticket/getticket", businessRoute(getTicket, "ticket")],
   ["/cgi-bin/get_api_domain_ip", businessRoute(getApiDomainIp)],
-  ["/cgi-bin/openapi/quota/get", businessRoute(getApiQuota)],
+  // Read when a request comes in, by which time the map is complete.
+  ["/cgi-bin/openapi/quota/get", businessRoute((state, call) => getApiQuota(state, call, isKnownApi))],
+  ["/cgi-bin/openapi/rid/get", businessRoute(getRidInfo)],
   ["/cgi-bin/clear_quota", businessRoute(clearQuota)],
   // Login names its app by appid + secret rather than a token, but is a business call all the same.
   [
@@ -89,3 +91,7 @@ export const WECHAT_ROUTES: ReadonlyMap<string, WeChatRoute> = new Map<string, W
   ["/cgi-bin/media/upload", businessRoute(uploadMedia)],
   ["/cgi-bin/media/get", businessRoute(getMedia)],
 ]);
+
+function isKnownApi(path: string): boolean {
+  return WECHAT_ROUTES.has(path);
+}

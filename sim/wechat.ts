@@ -1,13 +1,14 @@
 // A stand-in for api.weixin.qq.com, built on web-standard APIs only so it can run in Node or a worker.
 // WeChat endpoints live at their real paths; the test/dev control API lives under /__sim (control.ts).
 
-import type { AppRegistration } from "./app.ts";
+import type { AppRegistration, SimulatedApp } from "./app.ts";
 import { CodeWebhookReceiver } from "./code-webhook.ts";
 import { type AppSettingsView, ControlApi, describeAppSettings } from "./control.ts";
-import { applyFault, isSuccessfulAnswer, relabel, type SimulatorDrop } from "./faults.ts";
+import { applyFault, isSimulatorDrop, isSuccessfulAnswer, relabel, type SimulatorDrop } from "./faults.ts";
 import type { WeChatCall } from "./request.ts";
 import { describeRequest } from "./request-log.ts";
 import { wechatJson } from "./responses.ts";
+import { ridOfFailure } from "./rid-log.ts";
 import { appsNamedBy, WECHAT_ROUTES } from "./routes.ts";
 import { SimulatorState } from "./state.ts";
 
@@ -98,16 +99,19 @@ export class WeChatSimulator {
 
     // Counted as a call: every request that names a registered app on these endpoints, whatever
     // happens next (wrong method or secret, whitelist, over quota, or a fault in its place).
-    app.calls.record(route.callKind(call), call.path, app.now());
+    const startedAt = Date.now();
+    const invokedAt = app.now();
+    app.calls.record(route.callKind(call), call.path, invokedAt);
     // Business requests are logged as received (token calls carry secrets and are only counted).
     if (route.isTokenEndpoint) app.beginTokenCall();
-    else app.requests.add(describeRequest(call, app.now()));
+    else app.requests.add(describeRequest(call, invokedAt));
     try {
       const fault = app.faults.take(call.path);
       if (fault) {
         const outcome = await applyFault(fault, req.signal);
         if (outcome !== "proceed") {
           this.log?.(`${call.method} ${call.path} app=${app.settings.appid} -> fault ${fault.kind}`);
+          if (!isSimulatorDrop(outcome)) await recordRid(app, call, outcome, invokedAt, startedAt);
           return outcome;
         }
       }
@@ -116,6 +120,7 @@ export class WeChatSimulator {
         const rewrite = app.faults.takeAnswerRewrite(call.path);
         if (rewrite) answer = relabel(answer, rewrite);
       }
+      await recordRid(app, call, answer, invokedAt, startedAt);
       await this.logAnswer(call, app.settings.appid, answer);
       return answer;
     } finally {
@@ -136,4 +141,16 @@ export class WeChatSimulator {
       : contentType;
     this.log(`${call.method} ${call.path} app=${appid ?? "-"} -> ${answer.status} ${outcome}`);
   }
+}
+
+/** A failed answer's rid, remembered with what the app sent, for openapi/rid/get. */
+async function recordRid(
+  app: SimulatedApp,
+  call: WeChatCall,
+  answer: Response,
+  invokedAt: number,
+  startedAt: number,
+): Promise<void> {
+  const failure = await ridOfFailure(answer);
+  if (failure) app.rids.record(failure.rid, call, failure.text, invokedAt, Date.now() - startedAt);
 }

@@ -17,6 +17,9 @@ export interface WeChatAnswer {
   ticket?: string;
   ip_list?: string[];
   quota?: { daily_limit: number; used: number; remain: number };
+  rate_limit?: { call_count: number; refresh_second: number };
+  // openapi/rid/get
+  request?: RidRequest;
   // jscode2session, user/info
   session_key?: string;
   openid?: string;
@@ -45,6 +48,18 @@ export interface WeChatAnswer {
   type?: string;
   media_id?: string;
   created_at?: number;
+}
+
+/** What openapi/rid/get tells of one failed call. */
+export interface RidRequest {
+  /** Unix seconds. */
+  invoke_time: number;
+  cost_in_ms: number;
+  /** The URL's query string, the access_token cut short ("50_Im7xxxx"). */
+  request_url: string;
+  request_body: string;
+  response_body: string;
+  client_ip: string;
 }
 
 export interface AppOptions {
@@ -225,6 +240,8 @@ type IssueCounts = Record<"links" | "wxacode" | "wxacodeUnlimit", number>;
 
 export interface AppState {
   appid: string;
+  /** Successful clear_quota calls in the app's China-time month. */
+  clearQuotaUsedThisMonth: number;
   now: number;
   clockOffsetSeconds: number;
   calls: Counts & { byPath: Record<string, number> };
