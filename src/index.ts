@@ -9,6 +9,7 @@ import { jssdkRoutes } from "./routes/jssdk.ts";
 import { legacyRoutes } from "./routes/legacy.ts";
 import { linkRoutes } from "./routes/links.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { operatorToolRoutes } from "./routes/operator-tools.ts";
 import { proxyOperations, proxyRoutes } from "./routes/proxy.ts";
 import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -72,6 +73,7 @@ app.route("/", jssdkRoutes);
 app.route("/", qrAuthRoutes);
 app.route("/", proxyRoutes);
 app.route("/", adminRoutes);
+app.route("/", operatorToolRoutes);
 app.route("/", docsRoutes);
 // Described after the routes, so the reference lists it after the endpoints it mirrors WeChat for.
 for (const operation of proxyOperations) app.openAPIRegistry.registerPath(operation);

@@ -20,3 +20,14 @@ export function chinaIso(ms: number): string {
 export function secondsUntil(targetMs: number, nowMs: number): number {
   return Math.max(0, Math.ceil((targetMs - nowMs) / 1000));
 }
+
+/** The China-time calendar month of an instant, e.g. "2026-11": clear_quota's allowance is per month. */
+export function chinaMonth(nowMs: number): string {
+  return chinaDay(nowMs).slice(0, 7);
+}
+
+/** The first midnight of the next China-time month after `nowMs`, when clear_quota's allowance returns. */
+export function nextChinaMonthStart(nowMs: number): number {
+  const china = new Date(nowMs + CHINA_OFFSET_MS);
+  return Date.UTC(china.getUTCFullYear(), china.getUTCMonth() + 1, 1) - CHINA_OFFSET_MS;
+}

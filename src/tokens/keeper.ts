@@ -37,6 +37,12 @@ import {
   TOKEN_CALL_DAILY_BUDGET,
   WECHAT_GRACE_SECONDS,
 } from "./policy.ts";
+import {
+  type QuotaClearCount,
+  type QuotaClearOutcome,
+  QuotaClears,
+  type QuotaClearTurn,
+} from "./quota-clears.ts";
 import type {
   ConfigureResult,
   CredentialHealth,
@@ -93,6 +99,7 @@ function notConfigured(): KeeperFailure {
 export class TokenKeeper extends DurableObject<Env> {
   private readonly store: KeeperStore;
   private readonly sessions: LoginSessions;
+  private readonly quotaClears: QuotaClears;
   private readonly inflight = new Map<CredentialKind, Promise<RefreshOutcome>>();
   /** While an alarm pass runs, only its last arm() publishes to the schedule shard: one write a pass. */
   private alarmRunning = false;
@@ -105,6 +112,7 @@ export class TokenKeeper extends DurableObject<Env> {
     super(ctx, env);
     this.store = new KeeperStore(ctx.storage.sql);
     this.sessions = new LoginSessions(ctx.storage.sql);
+    this.quotaClears = new QuotaClears(ctx.storage.sql);
   }
 
   // ---- RPC: registry -------------------------------------------------------------------------
@@ -340,6 +348,22 @@ export class TokenKeeper extends DurableObject<Env> {
   async loginSession(sessionToken: string): Promise<SessionLookup> {
     const session = await this.sessions.find(sessionToken, Date.now());
     return session ? { ok: true, session } : { ok: false };
+  }
+
+  // ---- RPC: clear_quota's monthly allowance (see quota-clears.ts) -----------------------------
+
+  /** This month's resets: how many WeChat accepted through the gateway and how many are left. */
+  async quotaClearCount(): Promise<QuotaClearCount> {
+    return this.quotaClears.count(Date.now());
+  }
+
+  /** Takes the appid's turn for one clear_quota call; `settleQuotaClear` must follow it. */
+  async takeQuotaClearTurn(): Promise<QuotaClearTurn> {
+    return this.quotaClears.take(Date.now());
+  }
+
+  async settleQuotaClear(outcome: QuotaClearOutcome): Promise<QuotaClearCount> {
+    return this.quotaClears.settle(outcome, Date.now());
   }
 
   // ---- RPC: the transparent proxy ------------------------------------------------------------

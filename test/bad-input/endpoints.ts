@@ -339,6 +339,10 @@ export const ADMIN_APP_ROUTES: { name: string; method: string; path: (appKey: st
   { name: "POST token/refresh", method: "POST", path: (k) => `/admin/apps/${k}/token/refresh` },
   { name: "DELETE key", method: "DELETE", path: (k) => `/admin/apps/${k}/keys/0123456789abcdef` },
   { name: "DELETE app", method: "DELETE", path: (k) => `/admin/apps/${k}` },
+  { name: "GET quota", method: "GET", path: (k) => `/admin/apps/${k}/quota?cgi_path=/wxa/generate_urllink` },
+  { name: "GET rid", method: "GET", path: (k) => `/admin/apps/${k}/rid/655d9278-7c157f97-69055077` },
+  { name: "GET quota/clear", method: "GET", path: (k) => `/admin/apps/${k}/quota/clear` },
+  { name: "POST quota/clear", method: "POST", path: (k) => `/admin/apps/${k}/quota/clear` },
 ];
 
 export function appFor(apps: Apps, type: AppType): RegisteredApp {
