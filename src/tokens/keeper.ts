@@ -57,7 +57,7 @@ import type {
   TicketResult,
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
-import { LoginSessions } from "./sessions.ts";
+import { LoginSessions } from "../logins/sessions.ts";
 import { type AppType, type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
 
 /** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */

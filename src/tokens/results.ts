@@ -1,4 +1,4 @@
-import type { LoginSession } from "./sessions.ts";
+import type { LoginSession } from "../logins/sessions.ts";
 
 // What a TokenKeeper answers across RPC: plain discriminated unions (error classes lose their
 // properties on the way across the RPC boundary).
