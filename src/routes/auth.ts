@@ -2,8 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { apiKeyId, constantTimeEqual } from "../admin/keys.ts";
 import { checkApiKey, findApp } from "../admin/registry.ts";
 import { GatewayError } from "../errors.ts";
-import { keeperFor } from "../tokens/keeper.ts";
 import { isSessionToken } from "../logins/sessions.ts";
+import { keeperFor } from "../tokens/keeper.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
 export function bearerToken(header: string | undefined): string | null {

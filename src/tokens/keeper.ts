@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { constantTimeEqual } from "../admin/keys.ts";
+import { LoginSessions } from "../logins/sessions.ts";
 import { readSettings } from "../settings.ts";
 import { chinaDay, nextChinaMidnight, secondsUntil } from "../time.ts";
 import {
@@ -57,7 +58,6 @@ import type {
   TicketResult,
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
-import { LoginSessions } from "../logins/sessions.ts";
 import { type AppType, type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
 
 /** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */
