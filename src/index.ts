@@ -89,14 +89,35 @@ app.doc31("/openapi.json", {
   },
   // The reference's order: what most callers need first, the operator's endpoints last.
   tags: [
-    { name: "Tokens", description: "The appid's one shared access_token (SPEC §§2–5)." },
-    { name: "Users", description: "Mini-program login, decryption and official-account users (§6)." },
-    { name: "Messages", description: "Subscribe messages and content security (§6)." },
-    { name: "Links and codes", description: "URL links, schemes and mini-program codes (§6)." },
-    { name: "JS-SDK", description: "wx.config parameters for official-account pages (§6)." },
-    { name: "QR-Auth", description: "Scan-to-login with a mini program (§7)." },
-    { name: "Proxy", description: "Mirror of api.weixin.qq.com for unchanged WeChat SDKs (§8)." },
-    { name: "Health", description: "Liveness (§9)." },
+    {
+      name: "Tokens",
+      description:
+        "The appid's one shared access_token: fetched and renewed by its keeper alone, served to every caller.",
+    },
+    {
+      name: "Users",
+      description: "Mini-program login, decryption and official-account users, with the appid's token.",
+    },
+    { name: "Messages", description: "Subscribe messages and content security, with the appid's token." },
+    {
+      name: "Links and codes",
+      description: "URL links, schemes and mini-program codes (images as WeChat sends them).",
+    },
+    {
+      name: "JS-SDK",
+      description: "wx.config parameters for official-account pages, signed with the appid's ticket.",
+    },
+    {
+      name: "QR-Auth",
+      description:
+        "Scan-to-login with a mini program: a web backend opens a session and polls it; the user scans and confirms.",
+    },
+    {
+      name: "Proxy",
+      description:
+        "Mirror of api.weixin.qq.com for unchanged WeChat SDKs, answered and forwarded with the appid's token.",
+    },
+    { name: "Health", description: "Liveness: no auth, no storage, no WeChat." },
     { name: "Admin", description: "Apps, API keys and token health, with the ADMIN_TOKEN." },
   ],
 });

@@ -1,4 +1,4 @@
-// DELETE /admin/apps/{appKey} (SPEC §4): everything that belongs to the appKey goes, found through
+// DELETE /admin/apps/{appKey}: everything that belongs to the appKey goes, found through
 // indexes the gateway owns and reads strongly consistently, never through a KV list.
 //
 // Order, and why: the directory first marks the app as being deleted (out of the list, no new key,
@@ -8,7 +8,8 @@
 // directory keeps the app in "being deleted" until the last one, so a deletion that fails midway
 // (a 500 or 503) is finished by sending DELETE again.
 
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
 import { usersOf } from "../qrauth/web-side.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { directoryOf } from "./directory.ts";
@@ -22,11 +23,12 @@ import { deleteKeyRecords, directoryAnswer, forgetApp } from "./registry.ts";
  */
 const MAX_ERASE_ROUNDS = 50;
 /**
- * Key records deleted from KV per request: Workers allow 1,000 KV operations per invocation. New
- * apps hold at most MAX_API_KEYS_PER_APP keys; an app imported from before that limit may hold
- * more, and then DELETE answers 503 and the next DELETE continues.
+ * Key records deleted from KV per request: half of what one invocation may do in KV, the rest left
+ * for the request's other KV work. New apps hold at most MAX_API_KEYS_PER_APP keys; an app
+ * imported from before that limit may hold more, and then DELETE answers 503 and the next DELETE
+ * continues.
  */
-const MAX_KEY_DELETES_PER_REQUEST = 500;
+const MAX_KEY_DELETES_PER_REQUEST = KV_OPERATIONS_PER_INVOCATION / 2;
 
 /** Answers false when no app (nor an unfinished deletion) has this appKey. */
 export async function deleteApp(env: Env, appKey: string): Promise<boolean> {

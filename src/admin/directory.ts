@@ -15,15 +15,16 @@
 // console polling: a few requests a second at most), and 100,000 apps take a few tens of MB.
 
 import { DurableObject } from "cloudflare:workers";
-import { hex } from "../encoding.ts";
+import { hex } from "../platform/crypto.ts";
+import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
 import type { AppRecord } from "./schemas.ts";
 
 /** One directory for the gateway: every admin call names the same object. */
 const DIRECTORY_NAME = "apps";
 
-/** SPEC §4: a page holds at most 1,000 apps (KV's own list page size, and the operation limit). */
+/** A page holds at most 1,000 apps (`?limit=` 1–1000), as many as a KV list page. */
 export const LIST_LIMIT_MAX = 1000;
-/** SPEC §4: the page size when the caller names none. */
+/** The page size when the caller names no `?limit=`. */
 export const LIST_LIMIT_DEFAULT = 100;
 /**
  * A deletion deletes each of the app's key records from KV in one invocation (1,000 KV
@@ -31,10 +32,10 @@ export const LIST_LIMIT_DEFAULT = 100;
  */
 export const MAX_API_KEYS_PER_APP = 100;
 /**
- * KV operations one step of the one-time import may use (see `importStep`): an invocation may
- * make 1,000, and a step is one RPC or one alarm.
+ * KV operations one step of the one-time import may use (see `importStep`): a step is one RPC or
+ * one alarm, so one invocation, and this leaves a fifth of its allowance spare.
  */
-const IMPORT_KV_OPERATIONS_PER_STEP = 800;
+const IMPORT_KV_OPERATIONS_PER_STEP = (KV_OPERATIONS_PER_INVOCATION * 4) / 5;
 /** A copied app costs a read, a list of its keys and, usually, one delete per key: room for that. */
 const IMPORT_OPERATIONS_PER_APP = 4;
 /** Apps per KV list page during the import. */
@@ -103,7 +104,7 @@ function summaryFromRow(row: Row): AppSummary {
 }
 
 /** 64 random bits: names one registration of an appKey, so nothing of an earlier one matches it. */
-export function newRegistration(): string {
+function newRegistration(): string {
   return hex(crypto.getRandomValues(new Uint8Array(8)));
 }
 
@@ -189,8 +190,9 @@ export class AppDirectory extends DurableObject<Env> {
   }
 
   /**
-   * The latest registration of an appid sets its token mode for every appKey (SPEC §4): updates
-   * the other appKeys' rows and answers those that changed, whose KV records must follow.
+   * The latest registration of an appid sets its token mode for every appKey naming it (they share
+   * its one token): updates the other appKeys' rows and answers those that changed, whose KV
+   * records must follow.
    */
   async followTokenMode(
     appId: string,

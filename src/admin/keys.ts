@@ -1,26 +1,13 @@
 // API keys: `wgk_<id>_<secret>`. The id names the KV record; the whole key is stored only as a
-// SHA-256 hash and compared in constant time. The key itself is shown once, at creation.
+// SHA-256 hash and compared in constant time (registry.ts). The key itself is shown once, at
+// creation.
 
-import { hex } from "../encoding.ts";
+import { hex } from "../platform/crypto.ts";
 
 const KEY_PATTERN = /^wgk_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
 function randomHex(byteLength: number): string {
   return hex(crypto.getRandomValues(new Uint8Array(byteLength)));
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-/** Constant-time comparison of two strings: both are hashed first so their lengths match. */
-export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [ha, hb] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(a)),
-    crypto.subtle.digest("SHA-256", encoder.encode(b)),
-  ]);
-  return crypto.subtle.timingSafeEqual(ha, hb);
 }
 
 export function newApiKey(): { id: string; key: string } {

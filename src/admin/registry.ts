@@ -2,24 +2,26 @@
 // must not live in one global object. The admin API also keeps the AppDirectory object
 // (directory.ts) in step: the index it lists and deletes from. See docs/storage.md for both.
 
-import { GatewayError } from "../errors.ts";
-import { IsolateMemo } from "../isolate-memo.ts";
+import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { IsolateMemo } from "../platform/isolate-memo.ts";
+import { KV_KEY_MAX_BYTES, KV_MIN_CACHE_TTL_SECONDS } from "../platform/limits.ts";
 import { type DirectoryRefusal, directoryOf, LEGACY_REGISTRATION } from "./directory.ts";
-import { apiKeyId, constantTimeEqual, newApiKey, sha256Hex } from "./keys.ts";
+import { apiKeyId, newApiKey } from "./keys.ts";
 import { APP_KEY_PATTERN, type StoredApp } from "./schemas.ts";
 
 /**
  * KV serves a value from the edge cache for up to this long after a write elsewhere, which is
- * why revoking a key or deleting an app takes effect within 60 s.
+ * why revoking a key or deleting an app takes effect within 60 s: the shortest cache KV allows.
  */
-export const REGISTRY_CACHE_TTL_SECONDS = 60;
+const REGISTRY_CACHE_TTL_SECONDS = KV_MIN_CACHE_TTL_SECONDS;
 
 /**
  * Each isolate also remembers a verified API key and an app record this long, on top of KV's
  * edge cache: a revocation or an app change made elsewhere takes effect within 60 + 10 s (at once
  * in the isolate that made it).
  */
-export const REGISTRY_MEMO_MS = 10_000;
+const REGISTRY_MEMO_MS = 10_000;
 /** Bounds an isolate's memory whatever the traffic (a few hundred bytes per entry). */
 const REGISTRY_MEMO_ENTRIES = 2_000;
 
@@ -36,8 +38,12 @@ export function forgetRememberedRegistry(): void {
 const appName = (appKey: string) => `app:${appKey}`;
 const keyName = (id: string) => `apikey:${id}`;
 
+// A caller's appKey is looked up only once it matches APP_KEY_PATTERN (64 characters at most), so
+// that every key the registry reads fits in KV.
+if (appName("a".repeat(64)).length > KV_KEY_MAX_BYTES) throw new Error("appKeys must fit in KV keys");
+
 /** `registration`: the app registration the key was made for (absent on keys made before ids existed). */
-export type ApiKeyRecord = {
+type ApiKeyRecord = {
   id: string;
   appKey: string;
   hash: string;

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { QrAuthSettingsSchema } from "../qrauth/settings.ts";
 
-/** 1–64 of [A-Za-z0-9_-] (SPEC §4). */
+/** An appKey: 1–64 of [A-Za-z0-9_-], safe as it is in a URL path and in a KV key. */
 export const APP_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const AppKeySchema = z
@@ -10,7 +11,7 @@ export const AppKeySchema = z
 
 export const AppKeyParams = z.object({ appKey: AppKeySchema });
 
-export const ProfileSchema = z
+const ProfileSchema = z
   .object({
     appID: z.number().int().optional(),
     name: z.string().max(100).optional(),
@@ -21,43 +22,10 @@ export const ProfileSchema = z
   })
   .openapi("AppProfile");
 
-/** KV rejects an expirationTtl under 60 s, and a QR-Auth session lives in KV. */
-export const KV_MIN_TTL_SECONDS = 60;
-/** A sign-in QR code longer-lived than an hour is a phishing aid, not a convenience. */
-export const QR_SESSION_MAX_TTL_SECONDS = 3600;
-
-export const DEFAULT_QR_AUTH = {
-  requireEmailCode: false,
-  requirePhoneCode: false,
-  tokenTtlSeconds: 7200,
-  sessionTtlSeconds: 300,
-};
-
-export const QrAuthSettingsSchema = z
-  .object({
-    requireEmailCode: z.boolean().default(false),
-    requirePhoneCode: z.boolean().default(false),
-    tokenTtlSeconds: z.number().int().min(60).max(2_592_000).default(7200),
-    sessionTtlSeconds: z
-      .number()
-      .int()
-      .min(KV_MIN_TTL_SECONDS, `must be at least ${KV_MIN_TTL_SECONDS} (KV's shortest TTL)`)
-      .max(QR_SESSION_MAX_TTL_SECONDS)
-      .default(300)
-      .openapi({ description: "How long a sign-in QR session lives (KV TTL)" }),
-    page: z
-      .string()
-      .regex(/^[A-Za-z0-9_\-./]{1,200}$/, "must be a mini-program page like pages/login/login")
-      .refine((v) => !v.startsWith("/"), "must not start with /")
-      .optional()
-      .openapi({ description: "The page the sign-in code opens (default: the home page)" }),
-  })
-  .openapi("QrAuthSettings");
-
 /** Like Cloud Hosting's token permission list: the WeChat API families an SDK may reach via /proxy. */
 export const DEFAULT_PROXY = { allowedPrefixes: ["/cgi-bin/", "/wxa/", "/sns/"] };
 
-export const ProxySettingsSchema = z
+const ProxySettingsSchema = z
   .object({
     allowedPrefixes: z
       .array(
@@ -130,7 +98,7 @@ export function publicRecord(stored: StoredApp): AppRecord {
   return record;
 }
 
-export const AppSummarySchema = z
+const AppSummarySchema = z
   .object({
     appKey: z.string(),
     appId: z.string(),

@@ -1,11 +1,11 @@
-// Operator tools (SPEC §4), so an operator need not open WeChat's console: how much of an API's
+// Operator tools, so an operator need not open WeChat's console: how much of an API's
 // daily quota is left (openapi/quota/get), what WeChat saw of a failed call (openapi/rid/get), and
 // resetting the appid's daily quotas (clear_quota), which WeChat allows 10 times a month. Every
 // call goes to WeChat with the appid's keeper-held token, like the gateway's own business calls.
 
-import { GatewayError } from "../errors.ts";
-import { readSettings } from "../settings.ts";
-import { chinaIso, nextChinaMonthStart, secondsUntil } from "../time.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { readSettings } from "../platform/settings.ts";
+import { chinaIso, nextChinaMonthStart, secondsUntil } from "../platform/time.ts";
 import { tokenSourceFor } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import {

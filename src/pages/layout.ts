@@ -10,7 +10,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
  * Same origin only. Inline styles stay allowed because Swagger UI sets style attributes; images may
  * be data:/blob: URLs (Swagger UI's icons, the QR code fetched as a blob).
  */
-export const PAGE_CSP = [
+const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

@@ -2,15 +2,15 @@
 // (CODE_WEBHOOK_URL), which turns them into an email or SMS. Each POST is signed with HMAC-SHA256
 // so the receiver can tell it came from this gateway and is fresh.
 
-import { hex } from "../encoding.ts";
+import { hex } from "../platform/crypto.ts";
 import { withDeadline } from "../wechat/deadline.ts";
 import type { Channel } from "./users.ts";
 
 /** Six digits: inside the contract's 4–8, and what users expect from SMS codes. */
-export const CODE_DIGITS = 6;
+const CODE_DIGITS = 6;
 /** The webhook is the operator's service; a slow one must not hold the mini program for long. */
-export const CODE_WEBHOOK_TIMEOUT_MS = 5_000;
-export const SIGNATURE_HEADER = "X-Gateway-Signature";
+const CODE_WEBHOOK_TIMEOUT_MS = 5_000;
+const SIGNATURE_HEADER = "X-Gateway-Signature";
 
 export function newVerificationCode(): string {
   // Rejection sampling keeps every code equally likely.
@@ -23,7 +23,7 @@ export function newVerificationCode(): string {
 }
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (the Stripe scheme, familiar to receivers). */
-export async function signWebhook(secret: string, body: string, nowSeconds: number): Promise<string> {
+async function signWebhook(secret: string, body: string, nowSeconds: number): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),

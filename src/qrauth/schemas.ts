@@ -1,4 +1,4 @@
-// Request and answer shapes of QR-Auth (SPEC §7), validated exactly as the contract says.
+// Request and answer shapes of QR-Auth, validated exactly as its API documents them.
 
 import { z } from "@hono/zod-openapi";
 import { MAX_SIGN_IN_KEY } from "./sign-in-key.ts";

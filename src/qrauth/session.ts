@@ -4,7 +4,7 @@
 // written through to the session's KV record, which carries the same TTL.
 
 import { DurableObject } from "cloudflare:workers";
-import { KV_MIN_TTL_SECONDS } from "../admin/schemas.ts";
+import { KV_MIN_TTL_SECONDS } from "../platform/limits.ts";
 
 /**
  * After its TTL a session keeps only "expired" (no user, no token) this long, so that a web page
@@ -12,7 +12,7 @@ import { KV_MIN_TTL_SECONDS } from "../admin/schemas.ts";
  */
 export const EXPIRED_VISIBLE_SECONDS = 300;
 
-export type QrStatus = "pending" | "scanned" | "confirmed" | "consumed" | "expired";
+type QrStatus = "pending" | "scanned" | "confirmed" | "consumed" | "expired";
 
 export type TokenModel = { access_token: string; token_type: "Bearer"; expires_in: number };
 
@@ -39,7 +39,7 @@ type QrSessionRecord = QrSessionInput & {
   token: TokenModel | null;
 };
 
-export type QrView = {
+type QrView = {
   status: QrStatus;
   scopes: string;
   remark: string;
@@ -68,7 +68,7 @@ const unknown = (): QrFailure => ({
   message: "no sign-in session has this signInKey",
 });
 
-export function qrRecordKey(signInKey: number): string {
+function qrRecordKey(signInKey: number): string {
   return `qr:${signInKey}`;
 }
 
@@ -149,8 +149,9 @@ export class QrSession extends DurableObject<Env> {
   }
 
   /**
-   * Deletes the session, its KV mirror and its alarm: its app was deleted (SPEC §4). The mirror
-   * goes first, so that a failure leaves the session in place for the deletion to try again.
+   * Deletes the session, its KV mirror and its alarm: its app was deleted, and a deletion leaves
+   * nothing of the appKey behind. The mirror goes first, so that a failure leaves the session in
+   * place for the deletion to try again.
    */
   async erase(appKey: string): Promise<void> {
     const record = await this.load();

@@ -13,14 +13,3 @@ export function newSignInKey(): number {
     if (key > 0) return key;
   }
 }
-
-/** A signInKey from a JSON number or a query string, or null when it cannot be one. */
-export function parseSignInKey(value: unknown): number | null {
-  const number =
-    typeof value === "number"
-      ? value
-      : typeof value === "string" && /^[1-9][0-9]{0,15}$/.test(value)
-        ? Number(value)
-        : NaN;
-  return Number.isSafeInteger(number) && number > 0 ? number : null;
-}

@@ -5,7 +5,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import { base64Url } from "../encoding.ts";
+import { base64Url } from "../platform/crypto.ts";
 import type { TokenModel } from "./session.ts";
 
 export type PrivateSigningJwk = JsonWebKey & {
@@ -15,7 +15,7 @@ export type PrivateSigningJwk = JsonWebKey & {
   kid: string;
   alg: "ES256";
 };
-export type PublicJwk = {
+type PublicJwk = {
   kty: "EC";
   crv: "P-256";
   x: string;
@@ -26,7 +26,7 @@ export type PublicJwk = {
 };
 export type SigningKeySet = { signer: PrivateSigningJwk; published: PublicJwk[] };
 
-export class SigningKeyError extends Error {}
+class SigningKeyError extends Error {}
 
 /** RFC 7638 thumbprint: the kid of a key that was given none. */
 async function thumbprint(jwk: { crv: string; kty: string; x: string; y: string }): Promise<string> {
@@ -54,7 +54,7 @@ async function asSigningJwk(value: unknown): Promise<PrivateSigningJwk> {
   return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, d: jwk.d, kid, alg: "ES256" };
 }
 
-export function publicJwk(jwk: PrivateSigningJwk): PublicJwk {
+function publicJwk(jwk: PrivateSigningJwk): PublicJwk {
   return { kty: "EC", crv: "P-256", x: jwk.x!, y: jwk.y!, kid: jwk.kid, alg: "ES256", use: "sig" };
 }
 

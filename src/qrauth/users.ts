@@ -1,18 +1,18 @@
 // The users who registered through QR-Auth for one appKey, and their pending verification codes:
 // one Durable Object per appKey (SQLite), so "a unionID registers once" and "5 attempts per code"
 // are decided in one place, with no race between two requests. It also lists the appKey's live
-// sign-in sessions, so that deleting the app can find and erase each of them (SPEC §4).
+// sign-in sessions, so that deleting the app can find and erase each of them.
 
 import { DurableObject } from "cloudflare:workers";
-import { constantTimeEqual, sha256Hex } from "../admin/keys.ts";
+import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
 import { EXPIRED_VISIBLE_SECONDS } from "./session.ts";
 
 /** A code lives 10 minutes... */
 export const CODE_TTL_SECONDS = 600;
 /** ...and allows 5 wrong tries before it is burnt. */
-export const CODE_MAX_ATTEMPTS = 5;
+const CODE_MAX_ATTEMPTS = 5;
 /** A new code for the same user and channel no sooner than this after the last one. */
-export const CODE_RESEND_COOLDOWN_SECONDS = 60;
+const CODE_RESEND_COOLDOWN_SECONDS = 60;
 
 export type Channel = "email" | "phone";
 
@@ -83,7 +83,7 @@ const codeField = (channel: Channel) => (channel === "email" ? "emailCode" : "ph
  * Sessions erased per `erase` call: each is one request to its QrSession object, and a Durable
  * Object invocation may make 1,000 subrequests; the caller calls again until none are left.
  */
-export const ERASE_SESSIONS_PER_CALL = 200;
+const ERASE_SESSIONS_PER_CALL = 200;
 /** Erased side by side, so that a batch takes a few round trips rather than two hundred. */
 const ERASE_CONCURRENCY = 20;
 /** Session rows past their life removed per Initiate, so cleanup cost stays flat. */

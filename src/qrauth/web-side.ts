@@ -1,22 +1,23 @@
-// The web side of QR-Auth (SPEC §7 steps 1, 2 and 6): open a session, the code to show for it, and
-// its status. Shared by the API (routes/qrauth.ts, behind an API key) and the QR-login demo's own
-// backend (routes/demo.ts), so both follow exactly the same rules.
+// The web side of QR-Auth, the steps a web app's backend takes: open a session (Initiate), the code
+// to show for it (Code), and its status (Status). Shared by the API (routes/qrauth.ts, behind an
+// API key) and the QR-login demo's own backend (routes/demo.ts), so both follow exactly the same
+// rules.
 
 import type { z } from "@hono/zod-openapi";
-import { type AppRecord, DEFAULT_QR_AUTH } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
 import type { BusinessCall } from "../wechat/upstream.ts";
 import type { InitiateSchema, QrScannerSchema, QrStatusSchema } from "./schemas.ts";
 import type { QrFailure } from "./session.ts";
+import { DEFAULT_QR_AUTH, type QrAuthApp } from "./settings.ts";
 import { newSignInKey } from "./sign-in-key.ts";
 import type { CodeRefusal } from "./users.ts";
 
 export type QrInitiate = z.output<typeof InitiateSchema>;
 export type QrStatusAnswer = z.output<typeof QrStatusSchema>;
-export type QrScanner = z.output<typeof QrScannerSchema>;
+type QrScanner = z.output<typeof QrScannerSchema>;
 
 /** The app's QR-Auth settings with the defaults filled in. */
-export function qrSettings(app: AppRecord) {
+export function qrSettings(app: QrAuthApp) {
   return { ...DEFAULT_QR_AUTH, ...app.qrAuth };
 }
 
@@ -37,7 +38,7 @@ export function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: 
  * Opens a pending session for `app` under a fresh random signInKey and answers that key. The app's
  * user directory lists the session first, so that deleting the app finds every session it has.
  */
-export async function openSession(env: Env, app: AppRecord, input: QrInitiate): Promise<number> {
+export async function openSession(env: Env, app: QrAuthApp, input: QrInitiate): Promise<number> {
   const ttlSeconds = qrSettings(app).sessionTtlSeconds;
   const users = usersOf(env, app.appKey);
   for (;;) {
@@ -60,7 +61,7 @@ export async function openSession(env: Env, app: AppRecord, input: QrInitiate): 
  * The WeChat call that draws the session's mini-program code (scene = signInKey, page =
  * `qrAuth.page`), once the session is known to be pending: only a pending session has a code.
  */
-export async function sessionCodeCall(env: Env, app: AppRecord, signInKey: number): Promise<BusinessCall> {
+export async function sessionCodeCall(env: Env, app: QrAuthApp, signInKey: number): Promise<BusinessCall> {
   const view = orThrow(await sessionOf(env, signInKey).view(app.appKey));
   if (view.session.status !== "pending") {
     throw new GatewayError(

@@ -25,14 +25,14 @@ import {
   AppRegistrationSchema,
   AppStatusSchema,
   DEFAULT_PROXY,
-  DEFAULT_QR_AUTH,
   ForcedRefreshSchema,
   ListAppsQuerySchema,
   publicRecord,
 } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { chinaIso, secondsUntil } from "../platform/time.ts";
+import { DEFAULT_QR_AUTH } from "../qrauth/settings.ts";
 import { usersOf } from "../qrauth/web-side.ts";
-import { chinaIso, secondsUntil } from "../time.ts";
 import { forgetToken } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
@@ -224,7 +224,7 @@ adminRoutes.openapi(putApp, async (c) => {
   }
   await saveApp(c.env.REGISTRY, { ...record, registration });
   if (previous && previous.appId !== body.appId) await keeperFor(c.env, previous.appId).detach(appKey);
-  // The latest registration sets the token mode for every appKey of the appid (SPEC §4): keep
+  // The latest registration sets the token mode for every appKey of the appid: keep
   // the other appKeys' records in step with the keeper. The directory answers those whose mode
   // changed, so an appid with thousands of appKeys costs nothing when the mode stays.
   for (const sibling of await directory.followTokenMode(body.appId, configured.tokenMode, now)) {

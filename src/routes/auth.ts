@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from "hono";
-import { apiKeyId, constantTimeEqual } from "../admin/keys.ts";
+import { apiKeyId } from "../admin/keys.ts";
 import { checkApiKey, findApp } from "../admin/registry.ts";
-import { GatewayError } from "../errors.ts";
 import { isSessionToken } from "../logins/sessions.ts";
+import { constantTimeEqual } from "../platform/crypto.ts";
+import { GatewayError } from "../platform/errors.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { GatewayEnv } from "./envelope.ts";
 

@@ -1,5 +1,5 @@
 // The QR-login demo (/demo/qr-login/{appKey}, only when DEMO_PAGES is "true"): one browser window
-// shows the web side of QR-Auth (SPEC §7) and, when the WeChat simulator stands in for WeChat, a
+// shows the web side of QR-Auth and, when the WeChat simulator stands in for WeChat, a
 // simulated phone. The routes below play the web app's own backend, so the page never holds an API
 // key: they call the same functions as Initiate, Code and Status (qrauth/web-side.ts). The phone
 // uses the real public API (JSCode2Session, Scan, Confirm-*); only wx.login and the user's mailbox
@@ -14,14 +14,13 @@ import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { constantTimeEqual } from "../admin/keys.ts";
-import { base64Url } from "../encoding.ts";
-import { GatewayError } from "../errors.ts";
 import { renderPage } from "../pages/layout.ts";
+import { base64Url, constantTimeEqual } from "../platform/crypto.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { readSettings } from "../platform/settings.ts";
 import { InitiateSchema, SignInKeySchema } from "../qrauth/schemas.ts";
 import { type SigningKeySet, signingKeysFor } from "../qrauth/signing.ts";
 import { openSession, qrSettings, sessionCodeCall, sessionStatus } from "../qrauth/web-side.ts";
-import { readSettings } from "../settings.ts";
 import { withDeadline } from "../wechat/deadline.ts";
 import { bearerToken } from "./auth.ts";
 import { describeValidationError, type GatewayEnv } from "./envelope.ts";
@@ -29,7 +28,7 @@ import { clientAddress, limitCaller } from "./rate-limit.ts";
 import { callWeChat, imageResponse, requireAppType, requireKnownApp } from "./wechat.ts";
 
 /** What the demo's web app asks the user for, unless the page's request says otherwise. */
-export const DEMO_INITIATE = { scopes: "profile", remark: "Sign in to the QR-login demo", scheme: "https" };
+const DEMO_INITIATE = { scopes: "profile", remark: "Sign in to the QR-login demo", scheme: "https" };
 
 /** Initiate's rules, with the demo's values for whatever the page leaves out. */
 const DemoInitiateSchema = z.preprocess(
@@ -46,7 +45,7 @@ const WhoScansSchema = z.object({
  * The simulated user "the demo user" is: `npm run dev` seeds this openid (with a unionid) on the
  * simulator; elsewhere the simulator creates them on first use, and they stay the same afterwards.
  */
-export const DEMO_OPENID = "oDemoUser0000000000000000001";
+const DEMO_OPENID = "oDemoUser0000000000000000001";
 
 /** The simulator answers its health check at once; WeChat has none, so give up quickly. */
 const SIMULATOR_PROBE_TIMEOUT_MS = 1_500;

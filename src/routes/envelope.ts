@@ -3,10 +3,10 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppRecord } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
 
 /** A mini-program user as their login session names them; `subject` is unionid, else openid. */
-export type MiniProgramUser = { openid: string; unionid: string | null; subject: string };
+type MiniProgramUser = { openid: string; unionid: string | null; subject: string };
 
 export type GatewayEnv = {
   Bindings: Env;
@@ -27,7 +27,7 @@ export function okEnvelope<T extends z.ZodType>(data: T) {
   return z.object({ code: z.literal(200), data, error: z.literal("") });
 }
 
-export const ErrorEnvelopeSchema = z
+const ErrorEnvelopeSchema = z
   .object({
     code: z.number().int().openapi({ example: 400 }),
     data: z.null(),
@@ -76,7 +76,7 @@ export function newRouter() {
   });
 }
 
-export function errorBody(error: GatewayError) {
+function errorBody(error: GatewayError) {
   return {
     code: error.status,
     data: null,
@@ -85,7 +85,10 @@ export function errorBody(error: GatewayError) {
   };
 }
 
-/** The single error mapping of the gateway (SPEC §3). */
+/**
+ * The single error mapping of the gateway: a GatewayError becomes the error envelope with its status
+ * (and Retry-After); anything else is logged and answered as a bare 500, never with a stack trace.
+ */
 export function handleError(err: Error, c: Context<GatewayEnv>): Response {
   let error: GatewayError;
   if (err instanceof GatewayError) {

@@ -5,7 +5,7 @@
 // and member order (an element out of order is skipped: a failure's Status would read 0), so the
 // bytes below are the ones that serializer writes; test/dotnet/ checks them with a real one.
 
-import { isNil, isXmlChar, parseXml, type XmlElement } from "../xml.ts";
+import { isNil, isXmlChar, parseXml, type XmlElement } from "../platform/xml.ts";
 
 /** The DataContract namespace of `WLife.Application` (RequestResult). */
 export const APPLICATION_NAMESPACE = "http://schemas.datacontract.org/2004/07/WLife.Application";
@@ -27,7 +27,7 @@ const DATA_PREFIX = "d2p1";
 export const NO_TIME = "0001-01-01T00:00:00";
 
 /** WxAccess_Token: its base class's members (errcode, errmsg), then its own. */
-export type LegacyToken = {
+type LegacyToken = {
   access_token: string;
   expires_in: number;
   expires_time: string;
@@ -69,7 +69,7 @@ function member(name: string, value: string | number): string {
 }
 
 function dataXml(data: LegacyToken | null): string {
-  // SPEC §5 spells the empty Data without the namespace declaration the serializers add (Mono
+  // The empty Data is spelled without the namespace declaration the serializers add (Mono
   // before i:nil, .NET Framework after it): it declares nothing Data uses, and every reader takes
   // all three alike.
   if (!data) return `<Data i:nil="true"/>`;

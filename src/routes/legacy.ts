@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import { requireApiKey } from "./auth.ts";
 import { describeValidationError, type GatewayEnv, newRouter } from "./envelope.ts";
@@ -19,10 +19,10 @@ import {
 import { credentialOrThrow, presentToken, RefreshReportSchema } from "./tokens.ts";
 import { limitBody } from "./wechat.ts";
 
-// POST /api/v1/Common/WxToken?appid=: the endpoint the .NET service's clients were written against
-// (SPEC §5). It answers that service's RequestResult envelope (Status 0 = success) in JSON, or in
-// XML as DataContractSerializer wrote it, and reads the optional report in every format that
-// service accepted (JSON, XML, form), so that an unchanged client keeps working.
+// POST /api/v1/Common/WxToken?appid=: a drop-in replacement for the endpoint the .NET service's
+// clients were written against. It answers that service's RequestResult envelope (Status 0 =
+// success) in JSON, or in XML as DataContractSerializer wrote it, and reads the optional report in
+// every format that service accepted (JSON, XML, form), so that an unchanged client keeps working.
 
 const LegacyTokenSchema = z
   .object({
@@ -76,8 +76,9 @@ const XML_TYPES = ["application/xml", "text/xml"];
 const JSON_TYPES = ["application/json", "text/json"];
 
 /**
- * XML when Accept names application/xml or text/xml (SPEC §3), else JSON. The Content-Type is the
- * type asked for, as ASP.NET Web API answered: text/xml for text/xml, text/json for text/json.
+ * XML when Accept names application/xml or text/xml (as the .NET service did), else JSON. The
+ * Content-Type is the type asked for, as ASP.NET Web API answered: text/xml for text/xml,
+ * text/json for text/json.
  */
 function answerFormat(accept: string | undefined): AnswerFormat {
   const ranges = (accept ?? "")

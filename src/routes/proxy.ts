@@ -1,8 +1,8 @@
-// /proxy/{appKey}/… mirrors api.weixin.qq.com (SPEC §8) so that an unchanged WeChat SDK shares the
+// /proxy/{appKey}/… mirrors api.weixin.qq.com so that an unchanged WeChat SDK shares the
 // appid's one token by changing only its API host. Answers are WeChat's own shapes, because an SDK
 // parses them: token calls are answered from the keeper and never reach WeChat; everything else is
 // forwarded with the keeper's token. Every decision is made on the canonical path, the one WeChat
-// receives (SPEC §8, ../wechat/proxy-path.ts), and a path that has none is refused first of all.
+// receives (../wechat/proxy-path.ts), and a path that has none is refused first of all.
 
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -11,11 +11,11 @@ import { bodyLimit } from "hono/body-limit";
 import { apiKeyId } from "../admin/keys.ts";
 import { checkApiKey, findApp } from "../admin/registry.ts";
 import { AppKeySchema, type AppRecord, DEFAULT_PROXY } from "../admin/schemas.ts";
-import { readSettings } from "../settings.ts";
-import { secondsUntil } from "../time.ts";
+import { readSettings } from "../platform/settings.ts";
+import { secondsUntil } from "../platform/time.ts";
 import { currentTicket, currentToken, isIssuedToken, tokenSourceFor } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
-import type { KeeperFailure } from "../tokens/results.ts";
+import type { KeeperFailure } from "../wechat/credential.ts";
 import { forwardToWeChat, UnforwardablePathError } from "../wechat/proxy.ts";
 import {
   canonicalWeChatPath,
@@ -29,7 +29,7 @@ import { bearerToken } from "./auth.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
 /** WeChat's largest uploads (video material) are 20 MB; multipart overhead on top. */
-export const PROXY_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
+const PROXY_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
 
 /**
  * stable_token's body is four short fields (under 200 bytes from any SDK); 4 KB leaves room for

@@ -1,11 +1,11 @@
-// QR-Auth (SPEC §7): the web backend (API key) opens a sign-in session and shows its code; the
+// QR-Auth: the web backend (API key) opens a sign-in session and shows its code; the
 // mini-program user (session token from JSCode2Session) scans, then confirms or registers; the web
 // backend picks the token up once. Every transition is decided by the session's QrSession object.
 
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
 import {
   CODES_NOT_CONFIGURED,
   codeWebhookConfigured,

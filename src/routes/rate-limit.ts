@@ -1,6 +1,6 @@
 // Per-caller rate limits through the Workers rate-limiting binding (counted per location).
 
-import { GatewayError } from "../errors.ts";
+import { GatewayError } from "../platform/errors.ts";
 
 /** The bindings count in windows of 60 s (wrangler.toml `period`). */
 const LIMIT_PERIOD_SECONDS = 60;

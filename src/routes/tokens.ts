@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
-import { chinaIso, secondsUntil } from "../time.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { chinaIso, secondsUntil } from "../platform/time.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
-import type { CredentialResult, HeldCredential } from "../tokens/results.ts";
+import type { CredentialResult, HeldCredential } from "../wechat/credential.ts";
 import { requireApiKey } from "./auth.ts";
 import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 

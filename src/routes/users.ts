@@ -4,8 +4,8 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
 import { isSessionToken, LOGIN_SESSION_TTL_SECONDS } from "../logins/sessions.ts";
+import { GatewayError } from "../platform/errors.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { decryptUserData, MAX_ENCRYPTED_DATA_CHARS } from "../wechat/decrypt.ts";
 import { OpenIdSchema } from "../wechat/fields.ts";

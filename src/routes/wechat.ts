@@ -1,19 +1,20 @@
-// What every §6 endpoint shares: the app-type check, the request body limit, the call to WeChat
-// through the appid's keeper, and answering WeChat's JSON inside the envelope without re-encoding it.
+// What every API v1 endpoint (the WeChat operations under /Wechat/{appKey}/) shares: the app-type
+// check, the request body limit, the call to WeChat through the appid's keeper, and answering
+// WeChat's JSON inside the envelope without re-encoding it.
 
 import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { findApp } from "../admin/registry.ts";
 import type { AppRecord } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
-import { readSettings } from "../settings.ts";
+import { GatewayError } from "../platform/errors.ts";
+import { readSettings } from "../platform/settings.ts";
 import { tokenSourceFor } from "../tokens/current-token.ts";
 import { type BusinessAnswer, type BusinessCall, callBusinessApi } from "../wechat/upstream.ts";
 import { requireApiKey } from "./auth.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
-/** Every §6 request is a few KB at most (msg_sec_check content: 2500 characters). */
+/** Every API v1 request is a few KB at most (msg_sec_check content: 2500 characters). */
 export const GATEWAY_BODY_LIMIT_BYTES = 64 * 1024;
 
 export type AppType = AppRecord["type"];

@@ -1,14 +1,20 @@
-import { allScheduleShards } from "./schedule.ts";
+import { FREE_PLAN_SUBREQUESTS_PER_INVOCATION } from "../platform/limits.ts";
+import { allScheduleShards, SCHEDULE_SHARDS } from "./schedule.ts";
 
 /**
- * Keepers re-armed per tick at most. Each Durable Object call is a subrequest, and the Workers
- * Free plan allows 50 per invocation: 16 shard reads + 32 keeper calls fit on every plan. Only
- * keepers whose own alarm failed land here, so 32 a minute (46,080 a day) is ample; any backlog
- * is worked off on the next ticks, most overdue first.
+ * Keepers re-armed per tick at most. Each Durable Object call is a subrequest, and a tick reads
+ * every schedule shard and then calls each keeper it re-arms: 16 shard reads + 32 keeper calls
+ * stay within the Free plan's 50, so the cron works on every plan. Only keepers whose own alarm
+ * failed land here, so 32 a minute (46,080 a day) is ample; any backlog is worked off on the next
+ * ticks, most overdue first.
  */
 export const CRON_MAX_KEEPERS_PER_TICK = 32;
 /** Keeper calls in flight at once during a tick. */
 const CRON_CONCURRENCY = 16;
+
+if (SCHEDULE_SHARDS + CRON_MAX_KEEPERS_PER_TICK > FREE_PLAN_SUBREQUESTS_PER_INVOCATION) {
+  throw new Error("a cron tick would make more subrequests than the Free plan allows");
+}
 
 export type CronTickReport = {
   shardsRead: number;

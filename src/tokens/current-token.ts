@@ -7,15 +7,16 @@
 // this isolate hears that WeChat rejected it (a 40001 on the gateway's own call, or a caller's
 // passive report), the memory is dropped before the keeper is asked.
 
-import { constantTimeEqual } from "../admin/keys.ts";
-import { IsolateMemo } from "../isolate-memo.ts";
+import { constantTimeEqual } from "../platform/crypto.ts";
+import { IsolateMemo } from "../platform/isolate-memo.ts";
+import type { CredentialResult, HeldCredential } from "../wechat/credential.ts";
 import type { TokenSource } from "../wechat/upstream.ts";
 import { keeperFor } from "./keeper.ts";
 import { SERVE_MIN_REMAINING_SECONDS, WECHAT_GRACE_SECONDS } from "./policy.ts";
-import type { CredentialResult, HeldCredential, TicketResult } from "./results.ts";
+import type { TicketResult } from "./results.ts";
 
 /** Far inside WeChat's 300 s grace for a replaced token. */
-export const TOKEN_MEMO_MS = 15_000;
+const TOKEN_MEMO_MS = 15_000;
 /** One entry per appid this isolate serves; bounded whatever the traffic. */
 const TOKEN_MEMO_ENTRIES = 5_000;
 /** A remembered token is handed out only while it has this much life left (else ask the keeper). */

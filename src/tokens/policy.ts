@@ -2,25 +2,25 @@
 // (when to refresh, when to act on a report, how much quota may be spent) are testable without I/O.
 
 import type { FailureKind, TokenMode } from "../wechat/client.ts";
+import { ERRCODE_MINUTE_QUOTA } from "../wechat/errcodes.ts";
 
-export const DEFAULT_REFRESH_AHEAD_SECONDS = 270;
 /** WeChat hands out a new stable token in normal mode only in the last 5 minutes of the old one. */
-export const STABLE_RENEW_WINDOW_SECONDS = 300;
+const STABLE_RENEW_WINDOW_SECONDS = 300;
 /** After a refresh WeChat keeps the previous token valid for 5 more minutes (at most its remaining life). */
 export const WECHAT_GRACE_SECONDS = 300;
 /** A token with less life than this is not handed out: the caller needs time to use it. */
 export const SERVE_MIN_REMAINING_SECONDS = 10;
 /** A caller's "this token is invalid" report is trusted only for tokens at least this old (spec: ≤ 30 s). */
-export const MIN_REPORT_AGE_SECONDS = 30;
+const MIN_REPORT_AGE_SECONDS = 30;
 /** Never re-arm sooner than this after WeChat returned the same stable token: no busy loop. */
 export const MIN_RECHECK_SECONDS = 30;
 /** After a failed refresh, the next try waits 30 s, 60 s, 120 s ... up to 10 minutes. */
-export const FAILURE_BACKOFF_BASE_SECONDS = 30;
-export const FAILURE_BACKOFF_CAP_SECONDS = 600;
+const FAILURE_BACKOFF_BASE_SECONDS = 30;
+const FAILURE_BACKOFF_CAP_SECONDS = 600;
 /** A definite error (bad secret, IP not whitelisted) is retried rarely: an operator must act. */
-export const DEFINITE_FAILURE_RETRY_SECONDS = 600;
+const DEFINITE_FAILURE_RETRY_SECONDS = 600;
 /** WeChat's per-minute quota (45011) resets within a minute. */
-export const MINUTE_QUOTA_RETRY_SECONDS = 60;
+const MINUTE_QUOTA_RETRY_SECONDS = 60;
 /**
  * Our own per-appid daily cap on upstream token calls. WeChat allows 2000/day on /cgi-bin/token
  * (200 on test accounts), so classic mode stays at half of it; stable_token allows 500,000 normal
@@ -37,10 +37,10 @@ export const TICKET_CALL_DAILY_BUDGET = 500;
  * it was issued is not the token's fault (a caller using it for an API it does not fit, or for
  * another app), so another refresh would only burn quota; the scheduled refresh keeps it alive.
  */
-export const REPORT_BACKOFF_BASE_SECONDS = 30;
-export const REPORT_BACKOFF_CAP_SECONDS = 1_800;
+const REPORT_BACKOFF_BASE_SECONDS = 30;
+const REPORT_BACKOFF_CAP_SECONDS = 1_800;
 /** A report-driven refresh this long after the previous one starts afresh (no backoff carried over). */
-export const REPORT_STREAK_RESET_SECONDS = 2 * REPORT_BACKOFF_CAP_SECONDS;
+const REPORT_STREAK_RESET_SECONDS = 2 * REPORT_BACKOFF_CAP_SECONDS;
 /** However an alarm pass went, the next one is at least this far off: no alarm loop, whatever the state. */
 export const MIN_ALARM_INTERVAL_SECONDS = 30;
 /** WeChat allows 20 force_refresh calls a day, at least 30 s apart (closer ones do not refresh). */
@@ -122,7 +122,7 @@ export function retryAfterFailure(
       return now + seconds * 1000;
     }
     case "quota":
-      return errcode === 45011 ? now + MINUTE_QUOTA_RETRY_SECONDS * 1000 : nextQuotaReset;
+      return errcode === ERRCODE_MINUTE_QUOTA ? now + MINUTE_QUOTA_RETRY_SECONDS * 1000 : nextQuotaReset;
     case "budget":
       return nextQuotaReset;
     case "definite":

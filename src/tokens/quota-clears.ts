@@ -1,5 +1,5 @@
 // clear_quota's monthly allowance, counted by the appid's keeper. WeChat resets an account's daily
-// API quotas at most 10 times a calendar month (48006 beyond, WECHAT.md §0 and §18), counting
+// API quotas at most 10 times a calendar month (48006 beyond, as clear_quota documents), counting
 // resets made in its console too. The keeper is the one place that sees every reset the gateway
 // asks for, so its count is strongly consistent: two operators cannot both spend the last one.
 //
@@ -7,7 +7,7 @@
 // is unknown (timed out) is not: counting it could refuse a reset WeChat would still allow, while
 // missing one costs nothing, because WeChat's 48006 then marks the month used up here too.
 
-import { chinaMonth } from "../time.ts";
+import { chinaMonth } from "../platform/time.ts";
 
 /** WeChat's limit: clear_quota succeeds 10 times per account per calendar month, then answers 48006. */
 export const CLEAR_QUOTA_MONTHLY_LIMIT = 10;
@@ -18,7 +18,7 @@ export const CLEAR_QUOTA_MONTHLY_LIMIT = 10;
  * token is rejected in between), so a second reset waits for the first's outcome; a caller that
  * died gives the turn back when this ends.
  */
-export const QUOTA_CLEAR_TURN_MS = 180_000;
+const QUOTA_CLEAR_TURN_MS = 180_000;
 
 export type QuotaClearCount = {
   /** The China-time month counted, e.g. "2026-11". */

@@ -1,26 +1,9 @@
 import type { LoginSession } from "../logins/sessions.ts";
+import type { HeldCredential, KeeperFailure } from "../wechat/credential.ts";
 
 // What a TokenKeeper answers across RPC: plain discriminated unions (error classes lose their
-// properties on the way across the RPC boundary).
-
-export type HeldCredential = {
-  value: string;
-  /** ms since epoch */
-  createdAt: number;
-  expiresAt: number;
-};
-
-export type KeeperFailure = {
-  ok: false;
-  /** HTTP status the gateway answers with (SPEC §3). */
-  status: 400 | 404 | 409 | 429 | 502 | 503;
-  message: string;
-  errcode?: number;
-  errmsg?: string;
-  retryAfterSeconds?: number;
-};
-
-export type CredentialResult = { ok: true; credential: HeldCredential; refreshed: boolean } | KeeperFailure;
+// properties on the way across the RPC boundary). A credential and the failure of asking for one
+// are declared with the WeChat client that uses them (../wechat/credential.ts).
 
 /** The jsapi_ticket, with the access_token it goes with (which fetching it may have replaced). */
 export type TicketResult =
@@ -75,6 +58,3 @@ export type KeeperStatus =
 export type SignInResult = { ok: true; sessionToken: string; expiresAt: number } | KeeperFailure;
 
 export type SessionLookup = { ok: true; session: LoginSession } | { ok: false };
-
-/** A WeChat answer relayed as it came (the proxy hands it to an SDK unchanged). */
-export type ForwardedAnswer = { status: number; contentType: string; text: string };

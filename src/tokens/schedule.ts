@@ -15,7 +15,7 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-export function scheduleShardName(appId: string): string {
+function scheduleShardName(appId: string): string {
   return `shard-${fnv1a(appId) % SCHEDULE_SHARDS}`;
 }
 

@@ -2,12 +2,12 @@
 // key = the user's session_key, and a watermark naming the appid it was encrypted for.
 
 /** AES-128: the session_key and the iv are both 16 bytes. */
-export const AES_KEY_BYTES = 16;
+const AES_KEY_BYTES = 16;
 const AES_BLOCK_BYTES = 16;
 /** A phone number or profile is well under 2 KB; this bounds the work done for a bogus input. */
 export const MAX_ENCRYPTED_DATA_CHARS = 16_384;
 
-export type DecryptField = "encryptedData" | "iv" | "sessionKey";
+type DecryptField = "encryptedData" | "iv" | "sessionKey";
 
 export type DecryptedData =
   | { ok: true; text: string; body: Record<string, unknown> }
@@ -19,7 +19,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * Standard base64. A `+` that arrived unescaped in a query string has become a space on the way,
  * so spaces are read back as `+`.
  */
-export function decodeBase64(value: string): Uint8Array | null {
+function decodeBase64(value: string): Uint8Array | null {
   const normalised = value.replaceAll(" ", "+");
   if (!BASE64.test(normalised)) return null;
   const binary = atob(normalised);

@@ -13,16 +13,17 @@ export const BUSY_ERRCODES: ReadonlySet<number> = new Set([
   -1000, // undocumented, seen from /cgi-bin/token; treated like -1
 ]);
 
+/** 45011 always means "this minute"; a 45009 means "today" except where WeChat documents it per minute. */
+export const ERRCODE_MINUTE_QUOTA = 45011;
+
 /** Quota errors: retrying makes them worse, so they are never retried. */
 export const QUOTA_ERRCODES: ReadonlySet<number> = new Set([
   45009, // daily quota reached (also force_refresh 20/day)
-  45011, // per-minute quota reached
+  ERRCODE_MINUTE_QUOTA, // per-minute quota reached
 ]);
 
-export const ERRCODE_DAILY_QUOTA = 45009;
-
 /**
- * Business errcodes caused by what the caller sent (SPEC §3: a 4xx, not a 502), with a short
+ * Business errcodes caused by what the caller sent (so a 400, not a 502), with a short
  * explanation for the envelope's `error`. Anything not listed is WeChat's side (502).
  */
 export const CALLER_ERRCODES: ReadonlyMap<number, string> = new Map([
@@ -47,6 +48,3 @@ export const CALLER_ERRCODES: ReadonlyMap<number, string> = new Map([
   [47003, "a template argument is invalid"],
   [85401, "the expiry must be between 1 minute and 30 days ahead"],
 ]);
-
-/** 45011 always means "this minute"; a 45009 means "today" except where WeChat documents it per minute. */
-export const ERRCODE_MINUTE_QUOTA = 45011;

@@ -1,7 +1,8 @@
-// How a failed WeChat business call is answered (SPEC §3): the status says whose fault it is, and
+// How a failed WeChat business call is answered: the status says whose fault it is, and
 // WeChat's errcode/errmsg always come along.
 
-import { nextChinaMidnight, secondsUntil } from "../time.ts";
+import type { Failure } from "../platform/errors.ts";
+import { nextChinaMidnight, secondsUntil } from "../platform/time.ts";
 import {
   BUSY_ERRCODES,
   CALLER_ERRCODES,
@@ -14,14 +15,7 @@ const MINUTE_SECONDS = 60;
 /** WeChat says "retry later" without a time; a second keeps well-behaved clients from spinning. */
 const BUSY_RETRY_AFTER_SECONDS = 1;
 
-export type BusinessFailure = {
-  ok: false;
-  status: 400 | 429 | 502 | 503;
-  message: string;
-  errcode?: number;
-  errmsg?: string;
-  retryAfterSeconds?: number;
-};
+export type BusinessFailure = Failure<400 | 429 | 502 | 503>;
 
 export type FailedCall =
   | { kind: "errcode"; errcode: number; errmsg: string }

@@ -1,4 +1,4 @@
-// Field rules WeChat documents for the §6 APIs (WECHAT.md §§8–13), as zod schemas. The gateway
+// Field rules WeChat documents for the APIs behind the API v1 endpoints, as zod schemas. The gateway
 // checks only what WeChat documents as required or bounded; everything else is passed through so
 // new WeChat options keep working, and WeChat's own verdict (e.g. 47003) comes back as it is.
 
@@ -9,13 +9,13 @@ export const WXACODE_SCENE_MAX_CHARS = 32;
 /** ...of digits, letters and these symbols (no `%`, so no URL-encoded Chinese). */
 export const WXACODE_SCENE_PATTERN = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$/;
 /** QR-code width in pixels: WeChat accepts 280–1280 (default 430). */
-export const WXACODE_MIN_WIDTH = 280;
-export const WXACODE_MAX_WIDTH = 1280;
+const WXACODE_MIN_WIDTH = 280;
+const WXACODE_MAX_WIDTH = 1280;
 /** getwxacode "path": newer docs allow 1024 bytes (older ones said 128). */
 export const WXACODE_PATH_MAX_BYTES = 1024;
 /** URL Link / URL Scheme "query": at most 1024 characters of this set. */
-export const LINK_QUERY_MAX_CHARS = 1024;
-export const LINK_QUERY_PATTERN = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~%]*$/;
+const LINK_QUERY_MAX_CHARS = 1024;
+const LINK_QUERY_PATTERN = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~%]*$/;
 /** Links expire within 30 days since 2022-04-11. */
 export const LINK_MAX_EXPIRE_DAYS = 30;
 /** msg_sec_check v2: content of at most 2500 characters. */
@@ -24,7 +24,7 @@ export const MSG_SEC_CHECK_MAX_CHARS = 2500;
 export const ONE_TIME_TITLE_MAX_CHARS = 15;
 export const ONE_TIME_CONTENT_MAX_CHARS = 200;
 /** WeChat ids (openid, template_id...) are short ASCII; this only bounds abuse. */
-export const WECHAT_ID_MAX_CHARS = 128;
+const WECHAT_ID_MAX_CHARS = 128;
 
 /** Characters as WeChat counts them (code points, not UTF-16 units). */
 export function charCount(value: string): number {

@@ -1,10 +1,10 @@
 // JS-SDK signature (WeChat JS-SDK appendix 1): sha1 over the four fields sorted by name, joined as
 // key=value with raw (unescaped) values.
 
-import { hex } from "../encoding.ts";
+import { hex } from "../platform/crypto.ts";
 
 /** wx.config's nonceStr: WeChat's examples use 16 letters and digits. */
-export const NONCE_LENGTH = 16;
+const NONCE_LENGTH = 16;
 const NONCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 export type JsSdkSignatureInput = { ticket: string; noncestr: string; timestamp: number; url: string };

@@ -1,4 +1,4 @@
-// The WeChat path of a proxied request, made canonical before anything is decided on it (SPEC §8).
+// The WeChat path of a proxied request, made canonical before anything is decided on it.
 // The proxy judges its allow-list and its own paths on a string, and fetch() parses that string
 // again on the way out: it drops tab, CR and LF and resolves "." and ".." segments, and WeChat's
 // servers may decode escapes, merge slashes or ignore case. A path that any of this could change

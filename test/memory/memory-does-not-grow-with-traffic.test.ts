@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { IsolateMemo } from "../../src/isolate-memo.ts";
+import { IsolateMemo } from "../../src/platform/isolate-memo.ts";
 import { getToken, registerApp, reportToken } from "../support/gateway.ts";
 import { keeper } from "../support/keeper.ts";
 

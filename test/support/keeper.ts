@@ -3,7 +3,7 @@
 
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { chinaDay } from "../../src/time.ts";
+import { chinaDay } from "../../src/platform/time.ts";
 import { forgetRememberedTokens } from "../../src/tokens/current-token.ts";
 
 export function keeper(appId: string) {

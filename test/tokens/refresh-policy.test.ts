@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chinaDay, chinaIso, nextChinaMidnight } from "../../src/time.ts";
+import { chinaDay, chinaIso, nextChinaMidnight } from "../../src/platform/time.ts";
 import {
   afterReportRefresh,
   budgetAllows,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSettings } from "../../src/settings.ts";
+import { readSettings } from "../../src/platform/settings.ts";
 
 const base = {
   WECHAT_API_BASE: "https://api.weixin.qq.com",

@@ -4,7 +4,7 @@
 // definition), entity references other than the five predefined ones, unbounded nesting. It never
 // throws and never recurses, so a hostile body is an answer, not a crash or a stack overflow.
 
-export type XmlAttribute = { namespace: string; name: string; value: string };
+type XmlAttribute = { namespace: string; name: string; value: string };
 
 export type XmlElement = {
   namespace: string;
@@ -18,7 +18,7 @@ export type XmlElement = {
 
 export type XmlParse = { ok: true; root: XmlElement } | { ok: false; reason: string };
 
-export const XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance";
+const XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance";
 const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
 

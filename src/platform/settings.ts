@@ -1,5 +1,10 @@
-import { DEFAULT_REFRESH_AHEAD_SECONDS } from "./tokens/policy.ts";
+// The deployment's settings, read from wrangler.toml's vars (README: Configuration).
 
+/**
+ * REFRESH_AHEAD_SECONDS when unset or unparsable: in stable mode WeChat hands out a new token only
+ * in the last 300 s of the old one, and 270 falls inside that window.
+ */
+const DEFAULT_REFRESH_AHEAD_SECONDS = 270;
 /** Bounds for REFRESH_AHEAD_SECONDS: below a minute a slow refresh could outlive the token. */
 const REFRESH_AHEAD_MIN_SECONDS = 60;
 const REFRESH_AHEAD_MAX_SECONDS = 3600;
