@@ -77,7 +77,7 @@ export interface AppRegistration {
   riskyWords?: readonly string[];
 }
 
-export const DEFAULT_QUOTAS: Readonly<Quotas> = {
+const DEFAULT_QUOTAS: Readonly<Quotas> = {
   token: DEFAULT_CLASSIC_TOKEN_DAILY_QUOTA,
   stableNormal: DEFAULT_STABLE_NORMAL_DAILY_QUOTA,
   stableForce: DEFAULT_STABLE_FORCE_DAILY_QUOTA,

@@ -14,10 +14,10 @@
 import { isObject, json } from "./control-body.ts";
 
 /** Signatures older or newer than 5 minutes do not count: a captured request cannot be replayed later. */
-export const CODE_WEBHOOK_REPLAY_WINDOW_SECONDS = 300;
+const CODE_WEBHOOK_REPLAY_WINDOW_SECONDS = 300;
 
 /** How many received codes GET /__sim/codes keeps: the shared test simulator serves many test files. */
-export const CODE_WEBHOOK_HISTORY_LENGTH = 200;
+const CODE_WEBHOOK_HISTORY_LENGTH = 200;
 
 /** v1 is a SHA-256 HMAC: 32 bytes as lowercase hex. */
 const SIGNATURE_V1 = /^[0-9a-f]{64}$/;

@@ -4,17 +4,17 @@
 import { CHINA_UTC_OFFSET_SECONDS, SIM_RECEIVED_PATHS_MAX } from "./limits.ts";
 
 /** The quota-bearing endpoint families, counted separately as WeChat does. */
-export const CALL_KINDS = ["token", "stableNormal", "stableForce", "ticket", "business"] as const;
+const CALL_KINDS = ["token", "stableNormal", "stableForce", "ticket", "business"] as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 export type CallCounts = Record<CallKind, number>;
 
 /** "2024-05-01" for the China-time calendar day containing `nowMs`. */
-export function chinaDay(nowMs: number): string {
+function chinaDay(nowMs: number): string {
   return new Date(nowMs + CHINA_UTC_OFFSET_SECONDS * 1000).toISOString().slice(0, 10);
 }
 
 /** "2024-05" for the China-time calendar month containing `nowMs`. */
-export function chinaMonth(nowMs: number): string {
+function chinaMonth(nowMs: number): string {
   return chinaDay(nowMs).slice(0, 7);
 }
 
@@ -72,7 +72,7 @@ export class CallCounters {
 }
 
 /** Where new paths are counted once SIM_RECEIVED_PATHS_MAX distinct ones are kept. */
-export const RECEIVED_OVERFLOW_KEY = "(other paths)";
+const RECEIVED_OVERFLOW_KEY = "(other paths)";
 
 /**
  * Every request an app received, known API or not, as "METHOD path" with the path exactly as it
@@ -96,7 +96,7 @@ export class ReceivedPaths {
  * Things an app has generated, for the quotas that count what was issued rather than calls made:
  * URL links + schemes per day, getwxacode per day and in total, getwxacodeunlimit per minute.
  */
-export const ISSUE_KINDS = ["links", "wxacode", "wxacodeUnlimit"] as const;
+const ISSUE_KINDS = ["links", "wxacode", "wxacodeUnlimit"] as const;
 export type IssueKind = (typeof ISSUE_KINDS)[number];
 export type IssueCounts = Record<IssueKind, number>;
 

@@ -37,7 +37,7 @@ export interface Fault {
 export interface SimulatorDrop {
   readonly drop: true;
 }
-export const SIMULATOR_DROP: SimulatorDrop = Object.freeze({ drop: true });
+const SIMULATOR_DROP: SimulatorDrop = Object.freeze({ drop: true });
 
 export function isSimulatorDrop(value: unknown): value is SimulatorDrop {
   return value === SIMULATOR_DROP;

@@ -35,7 +35,7 @@ const VALUE_RULES: Readonly<Record<string, ValueRule>> = {
 };
 
 /** "character_string2" -> "character_string". */
-export function placeholderType(key: string): string {
+function placeholderType(key: string): string {
   return key.replace(/\d+$/, "");
 }
 

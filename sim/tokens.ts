@@ -9,7 +9,7 @@ import { randomBase64Url } from "./responses.ts";
 export type TokenSlotName = "classic" | "stable";
 
 /** Why a token stopped working, which decides the errcode a business API gives for it. */
-export type TokenDeathCause = "expired" | "not_latest";
+type TokenDeathCause = "expired" | "not_latest";
 
 export interface IssuedToken {
   readonly value: string;

@@ -74,14 +74,14 @@ export interface AuthorizationView {
 const WECHAT_ID_RANDOM_BYTES = 21;
 const WECHAT_ID_LENGTH = 28;
 
-export function newWechatId(): string {
+function newWechatId(): string {
   return `o${randomBase64Url(WECHAT_ID_RANDOM_BYTES).slice(0, WECHAT_ID_LENGTH - 1)}`;
 }
 
 /** session_key is an AES-128 key: base64 of 16 random bytes, 24 characters with "==" at the end. */
 const SESSION_KEY_BYTES = 16;
 
-export function newSessionKey(): string {
+function newSessionKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(SESSION_KEY_BYTES));
   return btoa(String.fromCharCode(...bytes));
 }

@@ -13,9 +13,8 @@ import { appsNamedBy, WECHAT_ROUTES } from "./routes.ts";
 import { SimulatorState } from "./state.ts";
 
 export type { AppRegistration } from "./app.ts";
-export type { ReceivedCode } from "./code-webhook.ts";
 export type { AppSettingsView } from "./control.ts";
-export { isSimulatorDrop, SIMULATOR_DROP, type SimulatorDrop } from "./faults.ts";
+export { isSimulatorDrop, type SimulatorDrop } from "./faults.ts";
 
 export interface WeChatSimulatorOptions {
   /** Milliseconds since the epoch; defaults to Date.now. Each app adds its own offset (see /advance). */
