@@ -1,7 +1,9 @@
 // The operator console (issue 7): sign in with the admin token, register an app through the form,
 // create an API key (shown once), watch the token status update without a reload, force a
 // refresh, revoke the key; page through many apps and search them by appKey prefix (issue 12),
-// whatever the location hash holds. The token stays in sessionStorage and never reaches a URL.
+// whatever the location hash holds; check an app's WeChat quotas on demand, see what WeChat saw of
+// the last upstream error by its rid, and reset the quotas after a confirmation (issue 13). The
+// token stays in sessionStorage and never reaches a URL.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -299,6 +301,94 @@ describe("the operator console", () => {
     assert.equal(await page.inputValue("#reg-type"), "officialaccount");
     assert.equal(await page.inputValue("#reg-mode"), "stable");
     assert.equal(await page.inputValue("#reg-app-secret"), "");
+  });
+
+  it("asks WeChat for an app's quotas only when told to, for the APIs its operations use", async () => {
+    await page.evaluate(`location.hash = ${JSON.stringify(`#${MINI.appKey}`)}`);
+    await textMatches(byTestId("app-title"), /^shop-mini$/);
+    // Every poll so far (dozens) left WeChat's quotas alone.
+    assert.deepEqual(
+      requested.filter((url) => url.includes("/quota")),
+      [],
+    );
+    await page.click("#check-quotas");
+    await page.locator("#quotas").waitFor();
+    const paths = await byTestId("quota-row").evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute("data-cgi-path")),
+    );
+    assert.deepEqual(paths, [
+      "/wxa/getwxacodeunlimit",
+      "/wxa/generate_urllink",
+      "/wxa/generatescheme",
+      "/cgi-bin/message/subscribe/send",
+      "/wxa/msg_sec_check",
+      "/wxa/business/getuserphonenumber",
+      "/cgi-bin/token",
+    ]);
+    const row = (cgiPath: string) => page.locator(`#quotas tr[data-cgi-path="${cgiPath}"]`);
+    // The token the gateway fetched to ask WeChat is the one classic token call of the day.
+    await textMatches(row("/cgi-bin/token").locator('[data-testid="quota-used"]'), /^1$/);
+    await textMatches(row("/cgi-bin/token").locator('[data-testid="quota-limit"]'), /^2000$/);
+    await textMatches(row("/wxa/generate_urllink").locator('[data-testid="quota-remain"]'), /^500000$/);
+    await textMatches(row("/wxa/getwxacodeunlimit"), /5000 per 60 s/);
+    await textMatches(byTestId("clear-allowance"), /^10 of 10 quota resets left this month/);
+  });
+
+  it("links the last upstream error to what WeChat saw of it, by its rid", async () => {
+    // WeChat refuses the next token call (an IP whitelist the gateway's address is not in).
+    const fault = await fetch(`${stage.simulator.url}/__sim/apps/${MINI.appId}/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        kind: "errcode",
+        errcode: 40164,
+        errmsg: "invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist",
+        paths: ["/cgi-bin/token"],
+      }),
+    });
+    assert.equal(fault.status, 200);
+    await page.click("#force-refresh");
+    await textMatches(byTestId("refresh-result"), /refused: .*40164/);
+    await textMatches(byTestId("token-last-error"), /errcode 40164 .*not in whitelist rid: [0-9a-f-]{26}/);
+    assert.equal(await byTestId("rid-answer").isHidden(), true);
+
+    await byTestId("token-rid-link").click();
+    await textMatches(byTestId("rid-response"), /"errcode":40164/);
+    const url = await textMatches(byTestId("rid-url"), /appid=wxconsolemini001/);
+    assert.match(url, /secret=<redacted>/);
+    assert.ok(!url.includes(MINI.secret), url);
+    await textMatches(byTestId("rid-ip"), /\S/);
+    await page.mouse.move(0, 0);
+    await stage.screenshot(page, "console-operator-tools");
+  });
+
+  it("resets the quotas only after a confirmation that says how many resets are left", async () => {
+    const resetsAtWeChat = async () => {
+      const state = await fetch(`${stage.simulator.url}/__sim/apps/${MINI.appId}`);
+      return ((await state.json()) as { clearQuotaUsedThisMonth: number }).clearQuotaUsedThisMonth;
+    };
+    let question = "";
+    page.once("dialog", (dialog) => {
+      question = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.click("#clear-quota");
+    const deadline = Date.now() + 5000;
+    while (question === "" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(question, /clear_quota/);
+    assert.match(question, /10 of 10 are left this month; this spends one/);
+    assert.equal(await resetsAtWeChat(), 0);
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click("#clear-quota");
+    await textMatches(byTestId("quota-result"), /Quotas reset at .*: 9 of 10 resets left this month/);
+    await textMatches(byTestId("clear-allowance"), /^9 of 10 quota resets left this month \(1 made through/);
+    assert.equal(await resetsAtWeChat(), 1);
+    // The table was asked again: clear_quota zeroed the day's token calls.
+    await textMatches(
+      page.locator('#quotas tr[data-cgi-path="/cgi-bin/token"] [data-testid="quota-used"]'),
+      /^0$/,
+    );
   });
 
   it("signs out, forgetting the token", async () => {

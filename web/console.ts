@@ -19,6 +19,7 @@ import type {
   AppStatusSchema,
   ForcedRefreshSchema,
 } from "../src/admin/schemas.ts";
+import type { ApiQuotaSchema, ClearAllowanceSchema, RidRecordSchema } from "../src/operator/schemas.ts";
 import { type Answer, callGateway } from "./envelope.ts";
 
 // The admin API's answer shapes, from the zod schemas that define them (types only: nothing of zod
@@ -32,6 +33,9 @@ type Health = Status["access_token"];
 type ApiKey = z.output<typeof ApiKeyListSchema>[number];
 type AppDetail = App & { keys: ApiKey[] };
 type ForcedRefresh = z.output<typeof ForcedRefreshSchema>;
+type ApiQuota = z.output<typeof ApiQuotaSchema>;
+type RidRecord = z.output<typeof RidRecordSchema>;
+type ClearAllowance = z.output<typeof ClearAllowanceSchema>;
 
 const TOKEN_STORAGE_KEY = "wechat-edge-gateway.admin-token";
 const POLL_MS = 5000;
@@ -48,6 +52,32 @@ const TYPE_LABELS: Record<AppType, string> = {
   miniprogram: "Mini program",
   officialaccount: "Official account",
 };
+/**
+ * The WeChat APIs behind the gateway's operations for each app type (SPEC §6), whose quotas the
+ * console shows on demand, with the operation that calls each.
+ */
+const QUOTA_APIS: Record<AppType, [cgiPath: string, operation: string][]> = {
+  miniprogram: [
+    ["/wxa/getwxacodeunlimit", "WXACodeGetUnlimited"],
+    ["/wxa/generate_urllink", "UrlLinkGenerate"],
+    ["/wxa/generatescheme", "GenerateScheme"],
+    ["/cgi-bin/message/subscribe/send", "SubscribeSend"],
+    ["/wxa/msg_sec_check", "MsgSecCheck"],
+    ["/wxa/business/getuserphonenumber", "PhoneNumber"],
+  ],
+  officialaccount: [
+    ["/cgi-bin/message/template/subscribe", "SubscribeMSG"],
+    ["/cgi-bin/user/info", "UserInfo"],
+    ["/cgi-bin/ticket/getticket", "JSConfig (jsapi_ticket)"],
+  ],
+};
+/** The token call each token mode makes, whose quota is shown with the app's APIs. */
+const TOKEN_APIS: Record<App["tokenMode"], string> = {
+  stable: "/cgi-bin/stable_token",
+  classic: "/cgi-bin/token",
+};
+/** WeChat ends every failing errmsg with "rid: …", which openapi/rid/get looks up (WECHAT.md §0). */
+const RID_IN_MESSAGE = /rid: ([0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8})/;
 
 // ---- DOM helpers ------------------------------------------------------------------------------
 
@@ -314,6 +344,7 @@ function signOut(message: string | null = null): void {
   paintedApps = "";
   paintedDetail = "";
   hideNewKey();
+  clearOperatorTools();
   byId("apps").querySelector("tbody")?.replaceChildren();
   byId("status").replaceChildren();
   byId("keys").querySelector("tbody")?.replaceChildren();
@@ -507,6 +538,7 @@ function errorFacts(prefix: string, health: Health): Node[] {
       : null;
   if (!error) return fact("Last upstream error", `${prefix}-last-error`, badge("ok", "none"));
   const recovered = health.failures_in_row === 0;
+  const rid = RID_IN_MESSAGE.exec(error.errmsg)?.[1];
   return fact(
     "Last upstream error",
     `${prefix}-last-error`,
@@ -518,7 +550,25 @@ function errorFacts(prefix: string, health: Health): Node[] {
     recovered ? el("span", { cls: "muted" }, " · recovered since") : null,
     failures ? " " : null,
     failures,
+    rid ? " · " : null,
+    rid ? ridLink(prefix, rid) : null,
   );
+}
+
+/** "What did WeChat see?": asks openapi/rid/get (through the admin API) only when clicked. */
+function ridLink(prefix: string, rid: string): HTMLButtonElement {
+  const link = el(
+    "button",
+    {
+      cls: "link",
+      testid: `${prefix}-rid-link`,
+      attrs: { type: "button" },
+      title: `WeChat's record of rid ${rid}`,
+    },
+    "What did WeChat see?",
+  );
+  link.addEventListener("click", () => void showRid(rid, link));
+  return link;
 }
 
 function credentialFacts(prefix: string, health: Health, now: number): Node[] {
@@ -720,6 +770,7 @@ function addListControls(): void {
 
 function selectionChanged(): void {
   hideNewKey();
+  clearOperatorTools();
   showNotice(byId("refresh-result"), null);
   showNotice(byId("keys-error"), null);
   detail = null;
@@ -865,9 +916,241 @@ function editSelected(): void {
   byId<HTMLInputElement>("reg-app-secret").focus();
 }
 
+// ---- operator tools: quotas, rids, clear_quota ------------------------------------------------
+//
+// Each of these asks WeChat (through the admin API), so none of them runs on the 5 s poll: the
+// quotas when "Check quotas" is pressed, a rid when its link is, clear_quota after a confirmation
+// that says how many of the month's resets are left.
+
+/** The operator-tools card and the rid panel (the static page has neither), added at start. */
+function addOperatorTools(): void {
+  const check = el(
+    "button",
+    { cls: "primary", testid: "check-quotas", attrs: { id: "check-quotas", type: "button" } },
+    "Check quotas",
+  );
+  const clear = el(
+    "button",
+    { cls: "danger", testid: "clear-quota", attrs: { id: "clear-quota", type: "button" } },
+    "Reset quotas…",
+  );
+  check.addEventListener("click", () => void checkQuotas(check));
+  clear.addEventListener("click", () => void resetQuotas(clear));
+  const card = el(
+    "div",
+    { cls: "card", attrs: { id: "operator-tools" } },
+    el("div", { cls: "row" }, el("h2", { cls: "grow" }, "WeChat quotas"), check, clear),
+    el(
+      "p",
+      { cls: "muted" },
+      "Today's calls and limits of the WeChat APIs this app's operations use, as WeChat counts them (asked when you press Check quotas). Reset quotas is WeChat's clear_quota: it zeroes every daily count of the appid, 10 times a month at most.",
+    ),
+    el("p", { cls: "muted", testid: "clear-allowance", attrs: { id: "clear-allowance" } }),
+    el("p", {
+      cls: "notice",
+      testid: "quota-result",
+      attrs: { id: "quota-result", role: "status", hidden: "" },
+    }),
+    el(
+      "table",
+      { testid: "quotas", attrs: { id: "quotas", hidden: "" } },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", {}, "WeChat API"),
+          el("th", {}, "Used today"),
+          el("th", {}, "Daily limit"),
+          el("th", {}, "Remaining"),
+        ),
+      ),
+      el("tbody"),
+    ),
+  );
+  byId("status").closest(".card")?.after(card);
+  byId("status").after(
+    el("div", { cls: "rid-answer", testid: "rid-answer", attrs: { id: "rid-answer", hidden: "" } }),
+  );
+}
+
+function clearOperatorTools(): void {
+  const quotas = byId("quotas");
+  quotas.hidden = true;
+  quotas.querySelector("tbody")?.replaceChildren();
+  byId("clear-allowance").textContent = "";
+  showNotice(byId("quota-result"), null);
+  const rid = byId("rid-answer");
+  rid.hidden = true;
+  rid.replaceChildren();
+}
+
+const selectedApp = (): AppDetail | null => (detail?.appKey === selectedKey() ? detail : null);
+
+function allowanceText(allowance: ClearAllowance): string {
+  const left = `${allowance.clearsLeft} of ${allowance.monthlyLimit} quota resets left this month`;
+  return allowance.usedUpAtWeChat
+    ? `${left}: WeChat said the month's resets are used up (resets made in its console count too).`
+    : `${left} (${allowance.clearsThisMonth} made through the gateway).`;
+}
+
+function quotaRow(cgiPath: string, operation: string, answer: Answer<ApiQuota>): HTMLTableRowElement {
+  const name = el(
+    "td",
+    {},
+    el("div", { cls: "mono" }, cgiPath),
+    el("div", { cls: "muted small" }, operation),
+  );
+  const row = el("tr", { testid: "quota-row" });
+  row.dataset.cgiPath = cgiPath;
+  if (!answer.ok) {
+    row.append(
+      name,
+      el("td", { testid: "quota-error", cls: "muted", attrs: { colspan: "3" } }, answer.message),
+    );
+    return row;
+  }
+  const quota = answer.data;
+  const rate = quota.rate_limit
+    ? ` · ${quota.rate_limit.call_count} per ${quota.rate_limit.refresh_second} s`
+    : "";
+  row.append(
+    name,
+    el("td", { testid: "quota-used" }, String(quota.used)),
+    el("td", { testid: "quota-limit" }, String(quota.daily_limit)),
+    el(
+      "td",
+      {},
+      el("span", { testid: "quota-remain" }, String(quota.remain)),
+      " ",
+      el("meter", {
+        attrs: {
+          min: "0",
+          max: String(quota.daily_limit),
+          low: String(quota.daily_limit * 0.2),
+          high: String(quota.daily_limit * 0.5),
+          optimum: String(quota.daily_limit),
+          value: String(quota.remain),
+          "aria-label": `${quota.remain} of ${quota.daily_limit} left today`,
+        },
+      }),
+      rate ? el("span", { cls: "muted small" }, rate) : null,
+    ),
+  );
+  return row;
+}
+
+async function checkQuotas(button: HTMLButtonElement): Promise<void> {
+  const app = selectedApp();
+  if (!app) return;
+  button.disabled = true;
+  const apis: [string, string][] = [
+    ...QUOTA_APIS[app.type],
+    [TOKEN_APIS[app.tokenMode], `access_token (${app.tokenMode} mode)`],
+  ];
+  const [answers, allowance] = await Promise.all([
+    Promise.all(
+      apis.map(([cgiPath]) =>
+        call<ApiQuota>("GET", `${appPath(app.appKey)}/quota?${new URLSearchParams({ cgi_path: cgiPath })}`),
+      ),
+    ),
+    call<ClearAllowance>("GET", `${appPath(app.appKey)}/quota/clear`),
+  ]);
+  button.disabled = false;
+  if (app.appKey !== selectedKey()) return;
+  const table = byId("quotas");
+  table
+    .querySelector("tbody")
+    ?.replaceChildren(...apis.map(([cgiPath, operation], i) => quotaRow(cgiPath, operation, answers[i]!)));
+  table.hidden = false;
+  byId("clear-allowance").textContent = allowance.ok ? allowanceText(allowance.data) : allowance.message;
+  showNotice(byId("quota-result"), `Asked WeChat at ${clock(Date.now())}.`, "ok");
+}
+
+async function resetQuotas(button: HTMLButtonElement): Promise<void> {
+  const app = selectedApp();
+  if (!app) return;
+  const result = byId("quota-result");
+  button.disabled = true;
+  // Asked afresh: another operator may have spent one since the page last showed it.
+  const allowance = await call<ClearAllowance>("GET", `${appPath(app.appKey)}/quota/clear`);
+  button.disabled = false;
+  if (app.appKey !== selectedKey()) return;
+  if (!allowance.ok) {
+    showNotice(result, `Could not read this month's resets: ${allowance.message}`);
+    return;
+  }
+  const { clearsLeft, monthlyLimit, nextMonthStartsAt } = allowance.data;
+  byId("clear-allowance").textContent = allowanceText(allowance.data);
+  if (clearsLeft === 0) {
+    showNotice(
+      result,
+      `No quota resets left this month: the next ones can be made from ${nextMonthStartsAt}.`,
+    );
+    return;
+  }
+  const question =
+    `Reset every daily API quota of ${app.appId} (WeChat's clear_quota)?\n\n` +
+    `WeChat allows ${monthlyLimit} resets a month and ${clearsLeft} of ${monthlyLimit} are left this month; this spends one.`;
+  if (!confirm(question)) return;
+  button.disabled = true;
+  const answer = await call<ClearAllowance>("POST", `${appPath(app.appKey)}/quota/clear`, { confirm: true });
+  button.disabled = false;
+  if (app.appKey !== selectedKey()) return;
+  if (!answer.ok) {
+    showNotice(result, `Reset refused: ${answer.message}`);
+    return;
+  }
+  byId("clear-allowance").textContent = allowanceText(answer.data);
+  // The table is asked again first (its own notice says when), then the reset is reported.
+  if (!byId("quotas").hidden) await checkQuotas(byId<HTMLButtonElement>("check-quotas"));
+  if (app.appKey !== selectedKey()) return;
+  showNotice(
+    result,
+    `Quotas reset at ${clock(Date.now())}: ${answer.data.clearsLeft} of ${monthlyLimit} resets left this month.`,
+    "ok",
+  );
+}
+
+async function showRid(rid: string, link: HTMLButtonElement): Promise<void> {
+  const appKey = selectedKey();
+  if (!appKey) return;
+  const panel = byId("rid-answer");
+  link.disabled = true;
+  const answer = await call<RidRecord>("GET", `${appPath(appKey)}/rid/${rid}`);
+  link.disabled = false;
+  if (appKey !== selectedKey()) return;
+  const heading = el("h3", {}, "What WeChat saw of rid ", el("span", { cls: "mono" }, rid));
+  if (!answer.ok) {
+    panel.replaceChildren(heading, el("p", { cls: "notice error", testid: "rid-error" }, answer.message));
+  } else {
+    const record = answer.data;
+    panel.replaceChildren(
+      heading,
+      el(
+        "dl",
+        { cls: "facts" },
+        ...fact(
+          "When",
+          "rid-time",
+          clock(record.invoke_time * 1000),
+          el("span", { cls: "muted" }, ` (took ${record.cost_in_ms} ms)`),
+        ),
+        ...fact("URL parameters", "rid-url", el("code", {}, record.request_url || "—")),
+        ...fact("Request body", "rid-request", el("code", {}, record.request_body || "—")),
+        ...fact("WeChat's answer", "rid-response", el("code", {}, record.response_body)),
+        ...fact("Client IP", "rid-ip", record.client_ip),
+      ),
+    );
+  }
+  panel.hidden = false;
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
 addListControls();
+addOperatorTools();
 
 byId<HTMLFormElement>("signin-form").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { findApp } from "../admin/registry.ts";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { GatewayError } from "../errors.ts";
+import { ApiQuotaSchema, ClearAllowanceSchema, RidRecordSchema } from "../operator/schemas.ts";
 import {
   apiQuota,
   CGI_PATH_MAX_LENGTH,
@@ -15,6 +15,7 @@ import {
   requireClearConfirmation,
   ridRecord,
 } from "../operator/tools.ts";
+import { GatewayError } from "../platform/errors.ts";
 import { CLEAR_QUOTA_MONTHLY_LIMIT } from "../tokens/quota-clears.ts";
 import { requireAdmin } from "./auth.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
@@ -33,25 +34,6 @@ const QuotaQuerySchema = z.object({
     .openapi({ example: "/wxa/getwxacodeunlimit" }),
 });
 
-const ApiQuotaSchema = z
-  .looseObject({
-    daily_limit: z.number().int(),
-    used: z.number().int(),
-    remain: z.number().int(),
-    rate_limit: z
-      .looseObject({ call_count: z.number().int(), refresh_second: z.number().int() })
-      .optional()
-      .openapi({ description: "The API's per-interval limit, when WeChat reports one" }),
-    component_rate_limit: z
-      .looseObject({ call_count: z.number().int(), refresh_second: z.number().int() })
-      .optional()
-      .openapi({ description: "The limit for third-party platforms calling on the app's behalf" }),
-  })
-  .openapi("ApiQuota", {
-    description: "WeChat's `quota` for the API today, with what WeChat sent beside it",
-    example: { daily_limit: 500000, used: 2, remain: 499998 },
-  });
-
 const RidParams = AppKeyParams.extend({
   rid: z
     .string()
@@ -61,32 +43,6 @@ const RidParams = AppKeyParams.extend({
     )
     .openapi({ example: "655d9278-7c157f97-69055077" }),
 });
-
-const RidRecordSchema = z
-  .looseObject({
-    invoke_time: z.number().int().openapi({ description: "Unix seconds" }),
-    cost_in_ms: z.number().int(),
-    request_url: z.string().openapi({ description: "The call's query parameters" }),
-    request_body: z.string(),
-    response_body: z.string(),
-    client_ip: z.string(),
-  })
-  .openapi("RidRecord", {
-    description: "WeChat's `request` record of the call; tokens and secrets in it read <redacted>",
-  });
-
-const ClearAllowanceSchema = z
-  .object({
-    month: z.string().openapi({ example: "2026-11", description: "The China-time month counted" }),
-    monthlyLimit: z.number().int().openapi({ example: CLEAR_QUOTA_MONTHLY_LIMIT }),
-    clearsThisMonth: z.number().int().openapi({ description: "Resets WeChat accepted through the gateway" }),
-    clearsLeft: z.number().int(),
-    usedUpAtWeChat: z
-      .boolean()
-      .openapi({ description: "WeChat answered 48006 this month: none left whatever the count" }),
-    nextMonthStartsAt: z.string().openapi({ example: "2026-12-01T00:00:00+08:00" }),
-  })
-  .openapi("ClearQuotaAllowance");
 
 const ClearConfirmationSchema = z
   .object({
