@@ -1,4 +1,4 @@
-// Operator tools of the admin API (SPEC §4): an API's quota, what WeChat saw of a failed call, and
+// Operator tools of the admin API: an API's quota, what WeChat saw of a failed call, and
 // clear_quota with its monthly allowance. Thin: the work is in operator/tools.ts.
 
 import { createRoute, z } from "@hono/zod-openapi";
