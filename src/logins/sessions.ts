@@ -1,9 +1,12 @@
 // Mini-program login sessions, held by the appid's keeper next to its credentials. JSCode2Session
 // hands the user an opaque session token; the WeChat session_key behind it never leaves the
-// gateway. Tokens are stored only as SHA-256 hashes.
+// gateway. Tokens are stored only as SHA-256 hashes. The keeper hosts this class because only it
+// holds the AppSecret the code exchange needs and the sessions live in its SQLite storage; it hands
+// the exchange in as a function, so the secret stays there and this class can be driven without it.
 
-import { sha256Hex } from "../admin/keys.ts";
-import { base64Url } from "../encoding.ts";
+import { base64Url, sha256Hex } from "../platform/crypto.ts";
+import type { CodeSession, UpstreamFailure } from "../wechat/client.ts";
+import { type BusinessFailure, businessFailure } from "../wechat/failures.ts";
 
 /**
  * How long a session token works. WeChat gives session_key no fixed lifetime (wx.checkSession
@@ -12,7 +15,7 @@ import { base64Url } from "../encoding.ts";
  */
 export const LOGIN_SESSION_TTL_SECONDS = 86_400;
 /** Lets anyone tell a session token from an API key (`wgk_`) or a raw session_key at a glance. */
-export const SESSION_TOKEN_PREFIX = "wgs_";
+const SESSION_TOKEN_PREFIX = "wgs_";
 /** 32 random bytes = 43 base64url characters. */
 const SESSION_TOKEN_BYTES = 32;
 const SESSION_TOKEN_PATTERN = /^wgs_[A-Za-z0-9_-]{43}$/;
@@ -28,7 +31,12 @@ export type LoginSession = {
   expiresAt: number;
 };
 
-export function newSessionToken(): string {
+/** The keeper's /sns/jscode2session call for one wx.login code, made with the secret only it holds. */
+export type CodeExchange = () => Promise<CodeSession | UpstreamFailure>;
+
+export type SignedIn = { ok: true; sessionToken: string; expiresAt: number };
+
+function newSessionToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(SESSION_TOKEN_BYTES));
   return SESSION_TOKEN_PREFIX + base64Url(bytes);
 }
@@ -52,6 +60,39 @@ export class LoginSessions {
       expires_at INTEGER NOT NULL
     )`);
     sql.exec("CREATE INDEX IF NOT EXISTS login_session_expiry ON login_session (expires_at)");
+  }
+
+  /**
+   * JSCode2Session: exchanges the code with WeChat and opens a session whose token is all the
+   * caller gets. A refused code opens nothing and is answered as WeChat's failure.
+   */
+  async signIn(
+    login: { appId: string; appKey: string },
+    exchange: CodeExchange,
+  ): Promise<SignedIn | BusinessFailure> {
+    const result = await exchange();
+    if (!result.ok) {
+      // Only identifiers and outcomes: never the code, a session_key or the secret.
+      console.log(
+        JSON.stringify({
+          event: "sign_in_failed",
+          appId: login.appId,
+          errcode: result.errcode,
+          failure: result.kind,
+        }),
+      );
+      return businessFailure(
+        result.errcode === undefined
+          ? { kind: "unreachable", reason: result.reason }
+          : { kind: "errcode", errcode: result.errcode, errmsg: result.errmsg ?? "" },
+        { path: "/sns/jscode2session" },
+      );
+    }
+    const opened = await this.open(
+      { appKey: login.appKey, openid: result.openid, unionid: result.unionid, sessionKey: result.sessionKey },
+      Date.now(),
+    );
+    return { ok: true, sessionToken: opened.token, expiresAt: opened.expiresAt };
   }
 
   async open(session: Omit<LoginSession, "createdAt" | "expiresAt">, now: number) {

@@ -1,29 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
-import { constantTimeEqual } from "../admin/keys.ts";
 import { LoginSessions } from "../logins/sessions.ts";
-import { readSettings } from "../settings.ts";
-import { chinaDay, nextChinaMidnight, secondsUntil } from "../time.ts";
+import { constantTimeEqual } from "../platform/crypto.ts";
+import { readSettings } from "../platform/settings.ts";
+import { chinaDay, nextChinaMidnight, secondsUntil } from "../platform/time.ts";
 import {
-  requestAccessToken,
+  exchangeLoginCode,
+  type ForwardedAnswer,
+  forwardLoginCode,
   requestJsapiTicket,
-  requestLoginSession,
-  UPSTREAM_TIMEOUT_MS,
+  tokenCallRetries,
   type UpstreamFailure,
   type UpstreamResult,
-  withRetries,
 } from "../wechat/client.ts";
-import { withDeadline } from "../wechat/deadline.ts";
-import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
-import { businessFailure } from "../wechat/failures.ts";
-import { fullJitterDelayMs, sleep } from "../wechat/retry.ts";
-import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "../wechat/upstream.ts";
+import type { CredentialResult, KeeperFailure } from "../wechat/credential.ts";
+import { TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import { withRetries } from "../wechat/retry.ts";
 import {
   afterReportRefresh,
   budgetAllows,
   dueAfterIssue,
-  dueAfterSameStableToken,
-  FORCED_REFRESH_DAILY_LIMIT,
-  FORCED_REFRESH_MIN_INTERVAL_SECONDS,
   isDue,
   isServeable,
   MIN_ALARM_INTERVAL_SECONDS,
@@ -35,7 +30,6 @@ import {
   shouldActOnReport,
   TICKET_CALL_DAILY_BUDGET,
   TICKET_KEEP_WARM_SECONDS,
-  TOKEN_CALL_DAILY_BUDGET,
   WECHAT_GRACE_SECONDS,
 } from "./policy.ts";
 import {
@@ -47,23 +41,28 @@ import {
 import type {
   ConfigureResult,
   CredentialHealth,
-  CredentialResult,
   DetachResult,
   ForcedRefreshResult,
-  ForwardedAnswer,
-  KeeperFailure,
   KeeperStatus,
   SessionLookup,
   SignInResult,
   TicketResult,
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
+import { type CredentialSource, credentialSourceFor } from "./sources.ts";
 import { type AppType, type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
 
 /** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */
-export const SCHEDULE_GRACE_MS = 120_000;
+const SCHEDULE_GRACE_MS = 120_000;
 /** Only one "last requested" write an hour: reading a ticket should not write storage every time. */
 const LAST_REQUESTED_WRITE_INTERVAL_MS = 3_600_000;
+
+/** WeChat's own words for an appid it does not know, for an SDK whose login reaches a keeper with no app. */
+const UNREGISTERED_APPID_ANSWER: ForwardedAnswer = {
+  status: 404,
+  contentType: "application/json",
+  text: '{"errcode":40013,"errmsg":"invalid appid"}',
+};
 
 type RefreshOutcome = { ok: true; changed: boolean } | { ok: false; failure: KeeperFailure };
 
@@ -204,7 +203,7 @@ export class TokenKeeper extends DurableObject<Env> {
     }
     // A refresh already under way answers this report too, and starts no streak.
     if (running) return this.answer("access_token", await running, reported);
-    const declined = this.reportDeclined(current, app.tokenMode, now);
+    const declined = this.reportDeclined(current, now);
     if (declined) {
       if (this.loggedDecline !== declined.until) {
         this.loggedDecline = declined.until;
@@ -225,15 +224,12 @@ export class TokenKeeper extends DurableObject<Env> {
    */
   private reportDeclined(
     current: CredentialRecord,
-    tokenMode: "stable" | "classic",
     now: number,
   ): { reason: "failure_backoff" | "report_backoff" | "report_budget"; until: number } | null {
     if (!mayTryNow(current, now)) return { reason: "failure_backoff", until: current.retryAt! };
     if (!reportMayRefreshNow(current, now))
       return { reason: "report_backoff", until: current.reportBackoffUntil! };
-    if (
-      !budgetAllows("report", this.store.callsOn(chinaDay(now), "token"), TOKEN_CALL_DAILY_BUDGET[tokenMode])
-    ) {
+    if (!budgetAllows("report", this.store.callsOn(chinaDay(now), "token"), this.source().dailyBudget)) {
       return { reason: "report_budget", until: nextChinaMidnight(now) };
     }
     return null;
@@ -261,10 +257,9 @@ export class TokenKeeper extends DurableObject<Env> {
     return answer.ok && isServeable(token, Date.now()) ? { ...answer, accessToken: held(token) } : answer;
   }
 
-  /** The admin's forced refresh: the only unconditional one (stable mode sends force_refresh). */
+  /** The admin's forced refresh: the only unconditional one (sources that can force a new token do). */
   async forceRefresh(): Promise<ForcedRefreshResult> {
-    const app = this.store.app;
-    if (!app) return notConfigured();
+    if (!this.store.app) return notConfigured();
     for (
       let running = this.inflight.get("access_token");
       running;
@@ -273,22 +268,23 @@ export class TokenKeeper extends DurableObject<Env> {
       await running;
     }
     const now = Date.now();
-    if (app.tokenMode === "stable") {
+    const limits = this.source().forcedRefresh;
+    if (limits) {
       const last = this.store.lastForcedAt;
-      const earliest = last === null ? now : last + FORCED_REFRESH_MIN_INTERVAL_SECONDS * 1000;
+      const earliest = last === null ? now : last + limits.minIntervalSeconds * 1000;
       if (earliest > now) {
         return {
           ok: false,
           status: 429,
-          message: `WeChat ignores forced refreshes less than ${FORCED_REFRESH_MIN_INTERVAL_SECONDS} s apart`,
+          message: `WeChat ignores forced refreshes less than ${limits.minIntervalSeconds} s apart`,
           retryAfterSeconds: secondsUntil(earliest, now),
         };
       }
-      if (this.store.callsOn(chinaDay(now), "forced") >= FORCED_REFRESH_DAILY_LIMIT) {
+      if (this.store.callsOn(chinaDay(now), "forced") >= limits.dailyLimit) {
         return {
           ok: false,
           status: 429,
-          message: `WeChat allows ${FORCED_REFRESH_DAILY_LIMIT} forced refreshes a day`,
+          message: `WeChat allows ${limits.dailyLimit} forced refreshes a day`,
           retryAfterSeconds: secondsUntil(nextChinaMidnight(now), now),
         };
       }
@@ -307,41 +303,14 @@ export class TokenKeeper extends DurableObject<Env> {
 
   // ---- RPC: mini-program login sessions -----------------------------------------------------
 
-  /**
-   * JSCode2Session: exchanges a wx.login code (here, because only the keeper knows the secret)
-   * and opens a session whose token is all the caller gets. A code is single use, so only
-   * "busy" answers, which say the code was not looked at, are retried.
-   */
+  /** JSCode2Session (see logins/sessions.ts): the code is exchanged here, where the secret is. */
   async signIn(appKey: string, jsCode: string): Promise<SignInResult> {
     const app = this.store.app;
     if (!app) return notConfigured();
     const base = readSettings(this.env).apiBase;
-    let result = await requestLoginSession({ base, appId: app.appId, appSecret: app.appSecret, jsCode });
-    for (
-      let attempt = 1;
-      attempt < BUSY_MAX_ATTEMPTS &&
-      !result.ok &&
-      result.errcode !== undefined &&
-      BUSY_ERRCODES.has(result.errcode);
-      attempt++
-    ) {
-      await sleep(fullJitterDelayMs(attempt, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS));
-      result = await requestLoginSession({ base, appId: app.appId, appSecret: app.appSecret, jsCode });
-    }
-    if (!result.ok) {
-      log("sign_in_failed", { appId: app.appId, errcode: result.errcode, failure: result.kind });
-      return businessFailure(
-        result.errcode === undefined
-          ? { kind: "unreachable", reason: result.reason }
-          : { kind: "errcode", errcode: result.errcode, errmsg: result.errmsg ?? "" },
-        { path: "/sns/jscode2session" },
-      );
-    }
-    const opened = await this.sessions.open(
-      { appKey, openid: result.openid, unionid: result.unionid, sessionKey: result.sessionKey },
-      Date.now(),
+    return this.sessions.signIn({ appId: app.appId, appKey }, () =>
+      exchangeLoginCode({ base, appId: app.appId, appSecret: app.appSecret, jsCode }),
     );
-    return { ok: true, sessionToken: opened.token, expiresAt: opened.expiresAt };
   }
 
   /** The session behind a token from signIn, while it lasts. */
@@ -379,37 +348,12 @@ export class TokenKeeper extends DurableObject<Env> {
     return idMatches && secretMatches;
   }
 
-  /**
-   * An SDK's own /sns/jscode2session call, made with the secret only this object holds. WeChat's
-   * answer is passed back as it is (the SDK parses it); the secret never leaves.
-   */
+  /** An SDK's own /sns/jscode2session call, made here with the secret, which never leaves. */
   async forwardLogin(jsCode: string, grantType: string): Promise<ForwardedAnswer> {
     const app = this.store.app;
-    if (!app)
-      return {
-        status: 404,
-        contentType: "application/json",
-        text: '{"errcode":40013,"errmsg":"invalid appid"}',
-      };
-    const query = new URLSearchParams({
-      appid: app.appId,
-      secret: app.appSecret,
-      js_code: jsCode,
-      grant_type: grantType,
-    });
-    const url = `${readSettings(this.env).apiBase}/sns/jscode2session?${query}`;
-    try {
-      return await withDeadline(UPSTREAM_TIMEOUT_MS, async (signal) => {
-        const response = await fetch(url, { signal });
-        return {
-          status: response.status,
-          contentType: response.headers.get("content-type") ?? "application/json",
-          text: await response.text(),
-        };
-      });
-    } catch {
-      return { status: 502, contentType: "application/json", text: '{"errcode":-1,"errmsg":"system error"}' };
-    }
+    if (!app) return UNREGISTERED_APPID_ANSWER;
+    const base = readSettings(this.env).apiBase;
+    return forwardLoginCode({ base, appId: app.appId, appSecret: app.appSecret, jsCode, grantType });
   }
 
   /** Whether `token` is this appid's current or still-in-grace previous access_token. */
@@ -454,7 +398,7 @@ export class TokenKeeper extends DurableObject<Env> {
       accessToken: health(
         this.store.credential("access_token"),
         this.store.callsOn(day, "token"),
-        TOKEN_CALL_DAILY_BUDGET[app.tokenMode],
+        this.source().dailyBudget,
       ),
       jsapiTicket: health(
         this.store.credential("jsapi_ticket"),
@@ -520,32 +464,26 @@ export class TokenKeeper extends DurableObject<Env> {
   }
 
   private async refreshAccessToken(trigger: RefreshTrigger): Promise<RefreshOutcome> {
-    const app = this.store.app!;
-    const settings = readSettings(this.env);
+    const source = this.source();
     const forced = trigger === "forced";
-    const budget = TOKEN_CALL_DAILY_BUDGET[app.tokenMode];
+    const forceRefresh = forced && source.forcedRefresh !== null;
     const result = await withRetries(
-      () =>
-        requestAccessToken({
-          base: settings.tokenApiBase,
-          appId: app.appId,
-          appSecret: app.appSecret,
-          mode: app.tokenMode,
-          forceRefresh: forced && app.tokenMode === "stable",
-        }),
-      () => {
-        const now = Date.now();
-        const day = chinaDay(now);
-        if (!budgetAllows(trigger, this.store.callsOn(day, "token"), budget)) return false;
-        this.store.countCall(day, "token");
-        if (forced && app.tokenMode === "stable") {
-          this.store.countCall(day, "forced");
-          this.store.markForced(now);
-        }
-        return true;
-      },
-      // A second force_refresh inside 30 s would not refresh anyway.
-      forced ? 1 : undefined,
+      () => source.fetch(forceRefresh),
+      tokenCallRetries(
+        () => {
+          const now = Date.now();
+          const day = chinaDay(now);
+          if (!budgetAllows(trigger, this.store.callsOn(day, "token"), source.dailyBudget)) return false;
+          this.store.countCall(day, "token");
+          if (forceRefresh) {
+            this.store.countCall(day, "forced");
+            this.store.markForced(now);
+          }
+          return true;
+        },
+        // A second force_refresh inside 30 s would not refresh anyway.
+        forced ? 1 : undefined,
+      ),
     );
     const outcome = this.record("access_token", result, trigger, null);
     if (outcome.ok && outcome.changed) {
@@ -576,13 +514,13 @@ export class TokenKeeper extends DurableObject<Env> {
     const fetchWith = (token: string) =>
       withRetries(
         () => requestJsapiTicket(settings.apiBase, token),
-        () => {
+        tokenCallRetries(() => {
           const day = chinaDay(Date.now());
           if (!budgetAllows("scheduled", this.store.callsOn(day, "ticket"), TICKET_CALL_DAILY_BUDGET))
             return false;
           this.store.countCall(day, "ticket");
           return true;
-        },
+        }),
       );
     let source = access.credential;
     let result = await fetchWith(source.value);
@@ -622,11 +560,10 @@ export class TokenKeeper extends DurableObject<Env> {
       confirmedAt: now,
     };
     if (result.value === current.value) {
-      // Stable normal mode before WeChat's last 5 minutes: the same token, confirmed valid.
+      // The same value, confirmed valid (a stable token before WeChat's last 5 minutes).
       const dueAt =
-        kind === "access_token" && app.tokenMode === "stable"
-          ? dueAfterSameStableToken(expiresAt, now)
-          : Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000);
+        (kind === "access_token" ? this.source().dueAfterSameToken(expiresAt, now) : null) ??
+        Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000);
       this.store.saveCredential({ ...current, ...settled, expiresAt, dueAt, sourceCreatedAt });
       log("credential_confirmed", { appId: app.appId, kind, trigger });
       return { ok: true, changed: false };
@@ -728,6 +665,11 @@ export class TokenKeeper extends DurableObject<Env> {
           }`,
         };
     }
+  }
+
+  /** Where this appid's access_token comes from, as its stored registration says. */
+  private source(): CredentialSource {
+    return credentialSourceFor(this.store.app!, readSettings(this.env).tokenApiBase);
   }
 
   private ticketIsWarm(ticket: CredentialRecord, now: number): boolean {

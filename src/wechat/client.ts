@@ -1,6 +1,7 @@
 import { isTimeout, withDeadline } from "./deadline.ts";
 import { BUSY_ERRCODES, QUOTA_ERRCODES } from "./errcodes.ts";
-import { fullJitterDelayMs, sleep } from "./retry.ts";
+import { type RetryPlan, withRetries } from "./retry.ts";
+import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "./upstream.ts";
 
 /** Bounds one upstream call; WeChat normally answers in well under a second. */
 export const UPSTREAM_TIMEOUT_MS = 5_000;
@@ -29,7 +30,7 @@ export type UpstreamFailure = {
   reason: string;
 };
 
-export type IssuedCredential = { ok: true; value: string; expiresInSeconds: number };
+type IssuedCredential = { ok: true; value: string; expiresInSeconds: number };
 export type UpstreamResult = IssuedCredential | UpstreamFailure;
 
 /** Asked before every attempt; false means the daily budget is used up and nothing is sent. */
@@ -94,32 +95,29 @@ function pickField(field: "access_token" | "ticket") {
   };
 }
 
-export type AccessTokenRequest = {
-  base: string;
-  appId: string;
-  appSecret: string;
-  mode: TokenMode;
-  forceRefresh?: boolean;
-};
+/** The AppSecret calls' common part: where WeChat (or a fixed-IP relay) is, and the app's credentials. */
+export type SecretCall = { base: string; appId: string; appSecret: string };
 
-/** One call to /cgi-bin/stable_token (normal or forced) or /cgi-bin/token. */
-export function requestAccessToken(req: AccessTokenRequest): Promise<UpstreamResult> {
-  if (req.mode === "stable") {
-    return callWeChat(
-      `${req.base}/cgi-bin/stable_token`,
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          grant_type: "client_credential",
-          appid: req.appId,
-          secret: req.appSecret,
-          force_refresh: req.forceRefresh === true,
-        }),
-      },
-      pickField("access_token"),
-    );
-  }
+/** One call to /cgi-bin/stable_token, in normal mode or with force_refresh. */
+export function requestStableToken(req: SecretCall, forceRefresh: boolean): Promise<UpstreamResult> {
+  return callWeChat(
+    `${req.base}/cgi-bin/stable_token`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        grant_type: "client_credential",
+        appid: req.appId,
+        secret: req.appSecret,
+        force_refresh: forceRefresh,
+      }),
+    },
+    pickField("access_token"),
+  );
+}
+
+/** One call to /cgi-bin/token: every call issues a new token. */
+export function requestClassicToken(req: SecretCall): Promise<UpstreamResult> {
   const query = new URLSearchParams({
     grant_type: "client_credential",
     appid: req.appId,
@@ -135,48 +133,87 @@ export function requestJsapiTicket(base: string, accessToken: string): Promise<U
 }
 
 /**
- * Retries transient failures with capped exponential backoff and full jitter. `beforeAttempt`
- * counts each call against the daily budget and may refuse it.
+ * How a token call (access_token, jsapi_ticket) is retried: transient failures, with capped
+ * exponential backoff and full jitter. `beforeAttempt` counts each call against the daily budget
+ * and may refuse it, and then nothing is sent.
  */
-export async function withRetries(
-  attempt: () => Promise<UpstreamResult>,
+export function tokenCallRetries(
   beforeAttempt: UpstreamAttemptHook,
   maxAttempts = UPSTREAM_MAX_ATTEMPTS,
-): Promise<UpstreamResult> {
-  let last: UpstreamFailure | undefined;
-  for (let i = 0; i < maxAttempts; i++) {
-    if (i > 0) await sleep(fullJitterDelayMs(i, RETRY_BASE_MS, RETRY_CAP_MS));
-    if (!beforeAttempt(i))
-      return last ?? failure("budget", "the daily budget of upstream token calls is used up");
-    const result = await attempt();
-    if (result.ok || result.kind !== "transient") return result;
-    last = result;
-  }
-  return last!;
+): RetryPlan<UpstreamResult> {
+  return {
+    maxAttempts,
+    baseMs: RETRY_BASE_MS,
+    capMs: RETRY_CAP_MS,
+    retryable: (result) => !result.ok && result.kind === "transient",
+    beforeAttempt: (attempt, last) =>
+      beforeAttempt(attempt)
+        ? undefined
+        : (last ?? failure("budget", "the daily budget of upstream token calls is used up")),
+  };
 }
 
-export type LoginSession = { ok: true; openid: string; sessionKey: string; unionid: string | null };
+/** What /sns/jscode2session answers for a wx.login code WeChat accepted. */
+export type CodeSession = { ok: true; openid: string; sessionKey: string; unionid: string | null };
 
-/**
- * /sns/jscode2session: exchanges a mini program's wx.login code for the user's openid and
- * session_key. Codes are single use, so the caller must not retry anything but "busy".
- */
-export function requestLoginSession(req: {
-  base: string;
-  appId: string;
-  appSecret: string;
-  jsCode: string;
-}): Promise<LoginSession | UpstreamFailure> {
+export type LoginCodeRequest = SecretCall & { jsCode: string };
+
+function pickCodeSession(body: Record<string, unknown>): CodeSession | null {
+  const { openid, session_key: sessionKey, unionid } = body;
+  if (typeof openid !== "string" || openid === "" || typeof sessionKey !== "string" || sessionKey === "")
+    return null;
+  return { ok: true, openid, sessionKey, unionid: typeof unionid === "string" ? unionid : null };
+}
+
+function loginCodeUrl(req: LoginCodeRequest, grantType: string): string {
   const query = new URLSearchParams({
     appid: req.appId,
     secret: req.appSecret,
     js_code: req.jsCode,
-    grant_type: "authorization_code",
+    grant_type: grantType,
   });
-  return callWeChat(`${req.base}/sns/jscode2session?${query}`, { method: "GET" }, (body) => {
-    const { openid, session_key: sessionKey, unionid } = body;
-    if (typeof openid !== "string" || openid === "" || typeof sessionKey !== "string" || sessionKey === "")
-      return null;
-    return { ok: true as const, openid, sessionKey, unionid: typeof unionid === "string" ? unionid : null };
-  });
+  return `${req.base}/sns/jscode2session?${query}`;
+}
+
+/**
+ * /sns/jscode2session: exchanges a mini program's wx.login code for the user's openid and
+ * session_key. A code is single use, so only "busy" answers, which say the code was not looked
+ * at, are retried; a timeout or an HTTP 5xx may have used it up.
+ */
+export function exchangeLoginCode(req: LoginCodeRequest): Promise<CodeSession | UpstreamFailure> {
+  return withRetries(
+    () => callWeChat(loginCodeUrl(req, "authorization_code"), { method: "GET" }, pickCodeSession),
+    {
+      maxAttempts: BUSY_MAX_ATTEMPTS,
+      baseMs: BUSY_RETRY_BASE_MS,
+      capMs: BUSY_RETRY_CAP_MS,
+      retryable: (result) => !result.ok && result.errcode !== undefined && BUSY_ERRCODES.has(result.errcode),
+    },
+  );
+}
+
+/** A WeChat answer relayed as it came (the proxy hands it to an SDK unchanged). */
+export type ForwardedAnswer = { status: number; contentType: string; text: string };
+
+/**
+ * An SDK's own /sns/jscode2session call, made with the app's secret (which the SDK never has) and
+ * the SDK's grant_type. WeChat's answer is passed back as it is, for the SDK to parse; like the rest
+ * of the proxy it is not retried, and no answer is WeChat's "system error".
+ */
+export async function forwardLoginCode(
+  req: LoginCodeRequest & { grantType: string },
+): Promise<ForwardedAnswer> {
+  const url = loginCodeUrl(req, req.grantType);
+  try {
+    return await withDeadline(UPSTREAM_TIMEOUT_MS, async (signal) => {
+      const response = await fetch(url, { signal });
+      return {
+        status: response.status,
+        contentType: response.headers.get("content-type") ?? "application/json",
+        text: await response.text(),
+      };
+    });
+  } catch {
+    return { status: 502, contentType: "application/json", text: '{"errcode":-1,"errmsg":"system error"}' };
+  }
 }

@@ -2,12 +2,12 @@
 // It puts the current access_token in the query, retries "busy" with backoff, recovers once from a
 // rejected token through the keeper, and tells images from JSON errors. It never logs a token.
 
-import { GatewayError } from "../errors.ts";
-import type { CredentialResult } from "../tokens/results.ts";
+import { GatewayError } from "../platform/errors.ts";
+import type { CredentialResult } from "./credential.ts";
 import { isTimeout, withDeadline } from "./deadline.ts";
 import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "./errcodes.ts";
 import { businessFailure, type FailedCall } from "./failures.ts";
-import { fullJitterDelayMs, sleep } from "./retry.ts";
+import { withRetries } from "./retry.ts";
 
 /** Business calls may do real work (image generation), so they get longer than token calls. */
 export const BUSINESS_TIMEOUT_MS = 10_000;
@@ -76,20 +76,20 @@ export async function callBusinessApi(
   throw GatewayError.from(businessFailure(attempt, call));
 }
 
-async function sendWhileBusy(base: string, token: string, call: BusinessCall): Promise<Attempt> {
-  let attempt: Attempt = { kind: "unreachable", reason: "no attempt" };
-  for (let i = 0; i < BUSY_MAX_ATTEMPTS; i++) {
-    if (i > 0) await sleep(fullJitterDelayMs(i, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS));
-    attempt = await send(base, token, call);
-    const busy =
-      (attempt.kind === "errcode" && BUSY_ERRCODES.has(attempt.errcode)) ||
-      (attempt.kind === "unreachable" && attempt.reason.startsWith("HTTP 5"));
-    // A timeout or dropped connection on a POST may have been processed (a message sent), so only
-    // answers that say "not done" (busy, 5xx) are retried, plus anything on an idempotent GET.
-    const retry = busy || (attempt.kind === "unreachable" && call.method === "GET");
-    if (!retry) return attempt;
-  }
-  return attempt;
+function sendWhileBusy(base: string, token: string, call: BusinessCall): Promise<Attempt> {
+  return withRetries(() => send(base, token, call), {
+    maxAttempts: BUSY_MAX_ATTEMPTS,
+    baseMs: BUSY_RETRY_BASE_MS,
+    capMs: BUSY_RETRY_CAP_MS,
+    retryable: (attempt) => {
+      const busy =
+        (attempt.kind === "errcode" && BUSY_ERRCODES.has(attempt.errcode)) ||
+        (attempt.kind === "unreachable" && attempt.reason.startsWith("HTTP 5"));
+      // A timeout or dropped connection on a POST may have been processed (a message sent), so only
+      // answers that say "not done" (busy, 5xx) are retried, plus anything on an idempotent GET.
+      return busy || (attempt.kind === "unreachable" && call.method === "GET");
+    },
+  });
 }
 
 async function send(base: string, token: string, call: BusinessCall): Promise<Attempt> {
@@ -166,7 +166,7 @@ function readJson(text: string): Attempt {
 }
 
 /** JPEG, PNG or GIF by their signatures, for answers whose Content-Type says nothing useful. */
-export function imageTypeOf(head: Uint8Array): string | null {
+function imageTypeOf(head: Uint8Array): string | null {
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "image/jpeg";
   if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return "image/png";
   if (head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x38) return "image/gif";
