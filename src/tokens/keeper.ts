@@ -94,6 +94,9 @@ function notConfigured(): KeeperFailure {
  * access_token and jsapi_ticket. All refreshes go through one in-flight promise per credential
  * (single flight), are persisted before anyone is answered, and are renewed ahead of expiry by
  * the object's alarm; the cron (see cron.ts) only re-arms keepers whose alarm went missing.
+ * Where the token comes from is its CredentialSource (sources.ts). What else lives here because
+ * it needs the secret or one place per appid (login sessions in ../logins/, clear_quota's monthly
+ * count in quota-clears.ts) is reached through one-line RPC methods over those modules.
  */
 export class TokenKeeper extends DurableObject<Env> {
   private readonly store: KeeperStore;
