@@ -143,7 +143,7 @@ export class LoginSessions {
 
   /**
    * Deletes every session opened through `appKey`: it was deleted or moved to another appid, and
-   * an appKey registered again starts with no sessions (SPEC §4).
+   * an appKey registered again starts with no sessions.
    */
   forgetAppKey(appKey: string): void {
     this.sql.exec("DELETE FROM login_session WHERE app_key = ?", appKey);

@@ -151,7 +151,7 @@ export class TokenKeeper extends DurableObject<Env> {
   }
 
   async detach(appKey: string): Promise<DetachResult> {
-    // Its login sessions go with it, even while other appKeys keep the appid (SPEC §4).
+    // Its login sessions go with it, even while other appKeys keep the appid: an appKey registered again starts empty.
     this.sessions.forgetAppKey(appKey);
     const remainingAppKeys = this.store.detachAppKey(appKey);
     if (remainingAppKeys === 0) {
