@@ -8,12 +8,12 @@
 // directory keeps the app in "being deleted" until the last one, so a deletion that fails midway
 // (a 500 or 503) is finished by sending DELETE again.
 
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
 import { usersOf } from "../qrauth/web-side.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { directoryOf } from "./directory.ts";
-import { deleteKeyRecords, directoryAnswer, forgetApp } from "./registry.ts";
+import { deleteKeyRecords, forgetApp } from "./registry.ts";
 
 /**
  * Rounds of QR sign-in session erasure one DELETE request makes (each erases up to
@@ -35,7 +35,7 @@ export async function deleteApp(env: Env, appKey: string): Promise<boolean> {
   const directory = directoryOf(env);
   const deletion = await directory.beginDelete(appKey);
   if (deletion === null) return false;
-  const { appId, keyIds } = directoryAnswer(deletion);
+  const { appId, keyIds } = orThrow(deletion);
 
   await forgetApp(env.REGISTRY, appKey);
   const keys = keyIds.slice(0, MAX_KEY_DELETES_PER_REQUEST);

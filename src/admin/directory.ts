@@ -16,6 +16,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { hex } from "../platform/crypto.ts";
+import type { Failure } from "../platform/errors.ts";
 import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
 import type { AppRecord } from "./schemas.ts";
 
@@ -62,8 +63,8 @@ export type AppPage = {
   rowsRead: number;
 };
 
-export type DirectoryBusy = { ok: false; status: 503; message: string; retryAfterSeconds: number };
-export type DirectoryRefusal = { ok: false; status: 404 | 409; message: string } | DirectoryBusy;
+export type DirectoryBusy = Failure<503> & { retryAfterSeconds: number };
+export type DirectoryRefusal = Failure<404 | 409> | DirectoryBusy;
 
 export type Recorded = {
   ok: true;

@@ -3,10 +3,10 @@
 // (directory.ts) in step: the index it lists and deletes from. See docs/storage.md for both.
 
 import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
-import { GatewayError } from "../platform/errors.ts";
+import { orThrow } from "../platform/errors.ts";
 import { IsolateMemo } from "../platform/isolate-memo.ts";
 import { KV_KEY_MAX_BYTES, KV_MIN_CACHE_TTL_SECONDS } from "../platform/limits.ts";
-import { type DirectoryRefusal, directoryOf, LEGACY_REGISTRATION } from "./directory.ts";
+import { directoryOf, LEGACY_REGISTRATION } from "./directory.ts";
 import { apiKeyId, newApiKey } from "./keys.ts";
 import { APP_KEY_PATTERN, type StoredApp } from "./schemas.ts";
 
@@ -78,15 +78,6 @@ export async function forgetApp(kv: KVNamespace, appKey: string): Promise<void> 
   appMemo.delete(appKey);
 }
 
-/** A directory refusal (404, 409, or 503 while it imports) as the envelope's error. */
-export function directoryAnswer<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
-  if (result.ok) return result as Extract<R, { ok: true }>;
-  const refusal = result as unknown as DirectoryRefusal;
-  throw new GatewayError(refusal.status, refusal.message, {
-    retryAfterSeconds: "retryAfterSeconds" in refusal ? refusal.retryAfterSeconds : undefined,
-  });
-}
-
 /**
  * A new API key for `appKey`, shown once. The directory learns its id before KV holds the key,
  * so a deletion that starts at any moment finds it; the key record names the registration, so a
@@ -96,7 +87,7 @@ export async function createApiKey(env: Env, appKey: string): Promise<{ id: stri
   const { id, key } = newApiKey();
   const createdAt = new Date().toISOString();
   const directory = directoryOf(env);
-  const { registration } = directoryAnswer(await directory.addKey(appKey, id, createdAt));
+  const { registration } = orThrow(await directory.addKey(appKey, id, createdAt));
   const record: ApiKeyRecord = { id, appKey, hash: await sha256Hex(key), createdAt, registration };
   try {
     await env.REGISTRY.put(keyName(id), JSON.stringify(record));
@@ -108,13 +99,13 @@ export async function createApiKey(env: Env, appKey: string): Promise<{ id: stri
 }
 
 export async function listApiKeys(env: Env, appKey: string): Promise<{ id: string; createdAt: string }[]> {
-  return directoryAnswer(await directoryOf(env).keys(appKey)).keys;
+  return orThrow(await directoryOf(env).keys(appKey)).keys;
 }
 
 /** Returns false when the key does not exist for that appKey. */
 export async function revokeApiKey(env: Env, appKey: string, id: string): Promise<boolean> {
   const directory = directoryOf(env);
-  if (!directoryAnswer(await directory.hasKey(appKey, id)).found) return false;
+  if (!orThrow(await directory.hasKey(appKey, id)).found) return false;
   // KV first: should the directory step fail, the key is already dead and a retry finds it again.
   await deleteKeyRecords(env.REGISTRY, [id]);
   await directory.removeKeys([id]);

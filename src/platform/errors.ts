@@ -52,3 +52,12 @@ export class GatewayError extends Error {
     return new GatewayError(failure.status, failure.message, failure);
   }
 }
+
+/**
+ * The success branch of a result, or its failure thrown as a GatewayError: the one unwrap of a
+ * Durable Object's answer, a credential or a directory refusal into the envelope's error.
+ */
+export function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
+  if (!result.ok) throw GatewayError.from(result as unknown as Failure);
+  return result as Extract<R, { ok: true }>;
+}

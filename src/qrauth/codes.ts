@@ -3,6 +3,7 @@
 // so the receiver can tell it came from this gateway and is fresh.
 
 import { hex } from "../platform/crypto.ts";
+import type { Failure } from "../platform/errors.ts";
 import { withDeadline } from "../wechat/deadline.ts";
 import type { Channel } from "./users.ts";
 
@@ -44,7 +45,7 @@ export type CodeDelivery = {
   ttlSeconds: number;
 };
 
-export type DeliveryResult = { ok: true } | { ok: false; status: 502 | 503; message: string };
+export type DeliveryResult = { ok: true } | Failure<502 | 503>;
 
 export const CODES_NOT_CONFIGURED =
   "verification codes are not configured (CODE_WEBHOOK_URL and CODE_WEBHOOK_SECRET)";

@@ -4,6 +4,7 @@
 // written through to the session's KV record, which carries the same TTL.
 
 import { DurableObject } from "cloudflare:workers";
+import type { Failure } from "../platform/errors.ts";
 import { KV_MIN_TTL_SECONDS } from "../platform/limits.ts";
 
 /**
@@ -47,7 +48,7 @@ type QrView = {
   expiresAt: number;
 };
 
-export type QrFailure = { ok: false; status: 403 | 404 | 409; message: string };
+export type QrFailure = Failure<403 | 404 | 409>;
 export type QrViewResult = { ok: true; session: QrView } | QrFailure;
 export type QrPickUp =
   | {

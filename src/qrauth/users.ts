@@ -5,6 +5,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
+import type { Failure } from "../platform/errors.ts";
 import { EXPIRED_VISIBLE_SECONDS } from "./session.ts";
 
 /** A code lives 10 minutes... */
@@ -42,13 +43,22 @@ export type Registration = {
 /** A code the caller typed, for the channel whose verification the app requires. */
 export type PresentedCode = { channel: Channel; target: string; code: string };
 
-export type CodeRefusal = {
-  ok: false;
-  status: 400 | 404 | 409 | 429;
-  field: string;
-  message: string;
-  retryAfterSeconds?: number;
-};
+export type CodeRefusal = Failure<400 | 404 | 409 | 429>;
+
+/** A refusal that names the request field it is about, e.g. "emailCode: is wrong (4 tries left)". */
+function refusal(
+  status: CodeRefusal["status"],
+  field: string,
+  message: string,
+  retryAfterSeconds?: number,
+): CodeRefusal {
+  return {
+    ok: false,
+    status,
+    message: `${field}: ${message}`,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  };
+}
 
 export type RegisterResult = { ok: true; user: QrUserRecord } | CodeRefusal;
 
@@ -70,12 +80,7 @@ function userFromRow(row: Row): QrUserRecord {
   };
 }
 
-const alreadyRegistered = (): CodeRefusal => ({
-  ok: false,
-  status: 409,
-  field: "unionID",
-  message: "is already registered for this app",
-});
+const alreadyRegistered = (): CodeRefusal => refusal(409, "unionID", "is already registered for this app");
 
 const codeField = (channel: Channel) => (channel === "email" ? "emailCode" : "phoneCode");
 
@@ -92,12 +97,7 @@ const SESSION_PURGE_BATCH = 50;
 const SESSION_FORGET_AFTER_MS = (EXPIRED_VISIBLE_SECONDS + 60) * 1000;
 
 /** What a sealed directory answers: its app was deleted, and it takes nothing new until re-registered. */
-const appGone = (): CodeRefusal => ({
-  ok: false,
-  status: 404,
-  field: "appKey",
-  message: "has no registered app",
-});
+const appGone = (): CodeRefusal => refusal(404, "appKey", "has no registered app");
 
 export class QrUserDirectory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -288,13 +288,12 @@ export class QrUserDirectory extends DurableObject<Env> {
       .toArray()[0];
     const nextAllowed = last ? Number(last.sent_at) + CODE_RESEND_COOLDOWN_SECONDS * 1000 : 0;
     if (nextAllowed > now) {
-      return {
-        ok: false,
-        status: 429,
-        field: "channel",
-        message: `a code was sent less than ${CODE_RESEND_COOLDOWN_SECONDS} s ago`,
-        retryAfterSeconds: Math.ceil((nextAllowed - now) / 1000),
-      };
+      return refusal(
+        429,
+        "channel",
+        `a code was sent less than ${CODE_RESEND_COOLDOWN_SECONDS} s ago`,
+        Math.ceil((nextAllowed - now) / 1000),
+      );
     }
     const expiresAt = now + CODE_TTL_SECONDS * 1000;
     this.sql.exec(
@@ -331,15 +330,15 @@ export class QrUserDirectory extends DurableObject<Env> {
       .exec("SELECT * FROM verification_codes WHERE subject = ? AND channel = ?", subject, presented.channel)
       .toArray()[0];
     if (!row || Number(row.expires_at) <= now) {
-      return { ok: false, status: 400, field, message: "no valid code was sent: request one with SendCode" };
+      return refusal(400, field, "no valid code was sent: request one with SendCode");
     }
     if (row.target !== presented.target) {
       const targetField = presented.channel === "email" ? "email" : "phone";
-      return { ok: false, status: 400, field: targetField, message: "is not where the code was sent" };
+      return refusal(400, targetField, "is not where the code was sent");
     }
     const attempts = Number(row.attempts);
     if (attempts >= CODE_MAX_ATTEMPTS) {
-      return { ok: false, status: 400, field, message: "too many wrong tries: request a new code" };
+      return refusal(400, field, "too many wrong tries: request a new code");
     }
     // Spend the try before hashing: the await below lets another request in, and it must not get
     // a try this one already took.
@@ -360,14 +359,10 @@ export class QrUserDirectory extends DurableObject<Env> {
       return null;
     }
     const left = CODE_MAX_ATTEMPTS - attempts - 1;
-    return {
-      ok: false,
-      status: 400,
+    return refusal(
+      400,
       field,
-      message:
-        left > 0
-          ? `is wrong (${left} tries left)`
-          : "is wrong, and that was the last try: request a new code",
-    };
+      left > 0 ? `is wrong (${left} tries left)` : "is wrong, and that was the last try: request a new code",
+    );
   }
 }

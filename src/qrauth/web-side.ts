@@ -4,13 +4,11 @@
 // rules.
 
 import type { z } from "@hono/zod-openapi";
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import type { BusinessCall } from "../wechat/upstream.ts";
 import type { InitiateSchema, QrScannerSchema, QrStatusSchema } from "./schemas.ts";
-import type { QrFailure } from "./session.ts";
 import { DEFAULT_QR_AUTH, type QrAuthApp } from "./settings.ts";
 import { newSignInKey } from "./sign-in-key.ts";
-import type { CodeRefusal } from "./users.ts";
 
 export type QrInitiate = z.output<typeof InitiateSchema>;
 export type QrStatusAnswer = z.output<typeof QrStatusSchema>;
@@ -23,16 +21,6 @@ export function qrSettings(app: QrAuthApp) {
 
 export const sessionOf = (env: Env, signInKey: number) => env.QR_SESSION.getByName(String(signInKey));
 export const usersOf = (env: Env, appKey: string) => env.QR_USERS.getByName(appKey);
-
-/** The success of a session or directory answer, or its refusal thrown as the envelope's error. */
-export function orThrow<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
-  if (result.ok) return result as Extract<R, { ok: true }>;
-  const failure = result as unknown as QrFailure | CodeRefusal;
-  const message = "field" in failure ? `${failure.field}: ${failure.message}` : failure.message;
-  throw new GatewayError(failure.status, message, {
-    retryAfterSeconds: "retryAfterSeconds" in failure ? failure.retryAfterSeconds : undefined,
-  });
-}
 
 /**
  * Opens a pending session for `app` under a fresh random signInKey and answers that key. The app's

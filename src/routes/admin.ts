@@ -7,14 +7,7 @@ import {
   MAX_API_KEYS_PER_APP,
   summaryOf,
 } from "../admin/directory.ts";
-import {
-  createApiKey,
-  directoryAnswer,
-  findApp,
-  listApiKeys,
-  revokeApiKey,
-  saveApp,
-} from "../admin/registry.ts";
+import { createApiKey, findApp, listApiKeys, revokeApiKey, saveApp } from "../admin/registry.ts";
 import {
   ApiKeyCreatedSchema,
   ApiKeyListSchema,
@@ -29,7 +22,7 @@ import {
   ListAppsQuerySchema,
   publicRecord,
 } from "../admin/schemas.ts";
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import { chinaIso, secondsUntil } from "../platform/time.ts";
 import { DEFAULT_QR_AUTH } from "../qrauth/settings.ts";
 import { usersOf } from "../qrauth/web-side.ts";
@@ -216,7 +209,7 @@ adminRoutes.openapi(putApp, async (c) => {
     // Refused (a deletion of this appKey is unfinished): undo the attachment made above.
     await keeperFor(c.env, body.appId).detach(appKey);
   }
-  const { registration, created, sealed } = directoryAnswer(recorded);
+  const { registration, created, sealed } = orThrow(recorded);
   if (sealed) {
     // The appKey was deleted before: its QR-Auth directory takes users and sessions again.
     await usersOf(c.env, appKey).reopen();
@@ -239,7 +232,7 @@ adminRoutes.openapi(putApp, async (c) => {
 
 adminRoutes.openapi(listAppsRoute, async (c) => {
   const { cursor, limit, prefix } = c.req.valid("query");
-  const { page } = directoryAnswer(
+  const { page } = orThrow(
     await directoryOf(c.env).list({ cursor, limit: limit ?? LIST_LIMIT_DEFAULT, prefix }),
   );
   return c.json(

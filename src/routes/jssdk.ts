@@ -2,10 +2,10 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
+import { orThrow } from "../platform/errors.ts";
 import { currentTicket } from "../tokens/current-token.ts";
 import { jsSdkSignature, newNonce } from "../wechat/jssdk.ts";
 import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
-import { credentialOrThrow } from "./tokens.ts";
 import { gatewayGuards } from "./wechat.ts";
 
 /** Browsers and WeChat handle URLs far longer than this, but a signed page URL never needs more. */
@@ -62,7 +62,7 @@ jssdkRoutes.use("/Wechat/:appKey/JSConfig", ...gatewayGuards("officialaccount"))
 
 jssdkRoutes.openapi(jsConfig, async (c) => {
   const { url, jsApiList } = c.req.valid("query");
-  const ticket = credentialOrThrow(await currentTicket(c.env, c.var.app.appId));
+  const ticket = orThrow(await currentTicket(c.env, c.var.app.appId)).credential;
   const noncestr = newNonce();
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = await jsSdkSignature({ ticket: ticket.value, noncestr, timestamp, url });

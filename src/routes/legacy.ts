@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import { requireApiKey } from "./auth.ts";
 import { describeValidationError, type GatewayEnv, newRouter } from "./envelope.ts";
@@ -16,7 +16,7 @@ import {
   TOKEN_ELEMENT,
   WEIXIN_NAMESPACE,
 } from "./legacy-contract.ts";
-import { credentialOrThrow, presentToken, RefreshReportSchema } from "./tokens.ts";
+import { presentToken, RefreshReportSchema } from "./tokens.ts";
 import { limitBody } from "./wechat.ts";
 
 // POST /api/v1/Common/WxToken?appid=: a drop-in replacement for the endpoint the .NET service's
@@ -178,7 +178,7 @@ legacyRoutes.openapi(legacyToken, async (c) => {
   const { appid } = c.req.valid("query");
   if (c.var.app.appId !== appid) throw new GatewayError(403, "this API key is not allowed for this appid");
   const report = await readOptionalReport(c);
-  const credential = credentialOrThrow(
+  const { credential } = orThrow(
     report ? await reportRejectedToken(c.env, appid, report) : await currentToken(c.env, appid),
   );
   const { access_token, expires_in } = presentToken(credential);

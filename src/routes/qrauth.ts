@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import {
   CODES_NOT_CONFIGURED,
   codeWebhookConfigured,
@@ -29,7 +29,6 @@ import { issueAccessToken, signingKeysFor } from "../qrauth/signing.ts";
 import { CODE_TTL_SECONDS, type PresentedCode } from "../qrauth/users.ts";
 import {
   openSession,
-  orThrow,
   qrSettings,
   sessionCodeCall,
   sessionOf,
@@ -300,7 +299,7 @@ qrAuthRoutes.openapi(sendCode, async (c) => {
   });
   if (!delivered.ok) {
     await users.dropCode(subject, channel);
-    throw new GatewayError(delivered.status, delivered.message);
+    throw GatewayError.from(delivered);
   }
   return c.json(ok({ channel, target, expires_in: CODE_TTL_SECONDS }), 200);
 });

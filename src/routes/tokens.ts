@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
-import { GatewayError } from "../platform/errors.ts";
+import { orThrow } from "../platform/errors.ts";
 import { chinaIso, secondsUntil } from "../platform/time.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
-import type { CredentialResult, HeldCredential } from "../wechat/credential.ts";
+import type { HeldCredential } from "../wechat/credential.ts";
 import { requireApiKey } from "./auth.ts";
 import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 
@@ -36,11 +36,6 @@ export function presentToken(
     expires_time: chinaIso(credential.expiresAt),
     create_time: chinaIso(credential.createdAt),
   };
-}
-
-export function credentialOrThrow(result: CredentialResult): HeldCredential {
-  if (!result.ok) throw GatewayError.from(result);
-  return result.credential;
 }
 
 const security = [{ ApiKey: [] }];
@@ -89,12 +84,12 @@ tokenRoutes.use(
 );
 
 tokenRoutes.openapi(getAccessToken, async (c) => {
-  const credential = credentialOrThrow(await currentToken(c.env, c.var.app.appId));
+  const credential = orThrow(await currentToken(c.env, c.var.app.appId)).credential;
   return c.json({ code: 200 as const, data: presentToken(credential), error: "" as const }, 200);
 });
 
 tokenRoutes.openapi(reportInvalid, async (c) => {
   const { access_token } = c.req.valid("json");
-  const credential = credentialOrThrow(await reportRejectedToken(c.env, c.var.app.appId, access_token));
+  const credential = orThrow(await reportRejectedToken(c.env, c.var.app.appId, access_token)).credential;
   return c.json({ code: 200 as const, data: presentToken(credential), error: "" as const }, 200);
 });

@@ -2,7 +2,7 @@
 // It puts the current access_token in the query, retries "busy" with backoff, recovers once from a
 // rejected token through the keeper, and tells images from JSON errors. It never logs a token.
 
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import type { CredentialResult } from "./credential.ts";
 import { isTimeout, withDeadline } from "./deadline.ts";
 import { BUSY_ERRCODES, TOKEN_REJECTED_ERRCODES } from "./errcodes.ts";
@@ -51,11 +51,6 @@ export type BusinessAnswer =
 
 type Attempt = BusinessAnswer | FailedCall;
 
-function tokenOrThrow(result: CredentialResult): string {
-  if (!result.ok) throw GatewayError.from(result);
-  return result.credential.value;
-}
-
 /**
  * Calls WeChat with the appid's current token. On 40001/40014/42001 it reports that token to the
  * keeper and retries exactly once with the token the keeper then holds (never if that is the same
@@ -66,10 +61,10 @@ export async function callBusinessApi(
   tokens: TokenSource,
   call: BusinessCall,
 ): Promise<BusinessAnswer> {
-  const token = tokenOrThrow(await tokens.current());
+  const token = orThrow(await tokens.current()).credential.value;
   let attempt = await sendWhileBusy(base, token, call);
   if (attempt.kind === "errcode" && TOKEN_REJECTED_ERRCODES.has(attempt.errcode)) {
-    const renewed = tokenOrThrow(await tokens.rejected(token));
+    const renewed = orThrow(await tokens.rejected(token)).credential.value;
     if (renewed !== token) attempt = await sendWhileBusy(base, renewed, call);
   }
   if (attempt.kind === "json" || attempt.kind === "image") return attempt;
