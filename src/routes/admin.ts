@@ -30,7 +30,7 @@ import { forgetToken } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
 import { requireAdmin } from "./auth.ts";
-import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 
 const security = [{ AdminToken: [] }];
 const tags = ["Admin"];
@@ -227,7 +227,7 @@ adminRoutes.openapi(putApp, async (c) => {
       await saveApp(c.env.REGISTRY, { ...other, tokenMode: configured.tokenMode, updatedAt: now });
     }
   }
-  return c.json({ code: 200 as const, data: record, error: "" as const }, created ? 201 : 200);
+  return ok(c, record, created ? 201 : 200);
 });
 
 adminRoutes.openapi(listAppsRoute, async (c) => {
@@ -235,33 +235,26 @@ adminRoutes.openapi(listAppsRoute, async (c) => {
   const { page } = orThrow(
     await directoryOf(c.env).list({ cursor, limit: limit ?? LIST_LIMIT_DEFAULT, prefix }),
   );
-  return c.json(
-    {
-      code: 200 as const,
-      data: { apps: page.apps, cursor: page.cursor, total: page.total },
-      error: "" as const,
-    },
-    200,
-  );
+  return ok(c, { apps: page.apps, cursor: page.cursor, total: page.total });
 });
 
 adminRoutes.openapi(getApp, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
   const keys = await listApiKeys(c.env, appKey);
-  return c.json({ code: 200 as const, data: { ...app, keys }, error: "" as const }, 200);
+  return ok(c, { ...app, keys });
 });
 
 adminRoutes.openapi(deleteAppRoute, async (c) => {
   const { appKey } = c.req.valid("param");
   if (!(await deleteApp(c.env, appKey))) throw new GatewayError(404, `no app is registered as ${appKey}`);
-  return c.json({ code: 200 as const, data: { deleted: true as const }, error: "" as const }, 200);
+  return ok(c, { deleted: true as const });
 });
 
 adminRoutes.openapi(createKey, async (c) => {
   const { appKey } = c.req.valid("param");
   const { id, key } = await createApiKey(c.env, appKey);
-  return c.json({ code: 200 as const, data: { id, key }, error: "" as const }, 201);
+  return ok(c, { id, key }, 201);
 });
 
 adminRoutes.openapi(revokeKey, async (c) => {
@@ -269,7 +262,7 @@ adminRoutes.openapi(revokeKey, async (c) => {
   if (!(await revokeApiKey(c.env, appKey, id))) {
     throw new GatewayError(404, `no API key ${id} for ${appKey}`);
   }
-  return c.json({ code: 200 as const, data: { revoked: true as const }, error: "" as const }, 200);
+  return ok(c, { revoked: true as const });
 });
 
 adminRoutes.openapi(statusRoute, async (c) => {
@@ -278,23 +271,16 @@ adminRoutes.openapi(statusRoute, async (c) => {
   const status = await keeperFor(c.env, app.appId).status();
   if (!status.configured) throw new GatewayError(404, `the keeper for ${app.appId} holds no registration`);
   const now = Date.now();
-  return c.json(
-    {
-      code: 200 as const,
-      data: {
-        appKey,
-        appId: status.appId,
-        tokenMode: status.tokenMode,
-        appKeys: status.appKeys,
-        access_token: presentHealth(status.accessToken, now),
-        jsapi_ticket: presentHealth(status.jsapiTicket, now),
-        forced_refreshes_today: status.forcedRefreshesToday,
-        next_alarm_time: optionalIso(status.alarmAt),
-      },
-      error: "" as const,
-    },
-    200,
-  );
+  return ok(c, {
+    appKey,
+    appId: status.appId,
+    tokenMode: status.tokenMode,
+    appKeys: status.appKeys,
+    access_token: presentHealth(status.accessToken, now),
+    jsapi_ticket: presentHealth(status.jsapiTicket, now),
+    forced_refreshes_today: status.forcedRefreshesToday,
+    next_alarm_time: optionalIso(status.alarmAt),
+  });
 });
 
 adminRoutes.openapi(forceRefresh, async (c) => {
@@ -303,17 +289,10 @@ adminRoutes.openapi(forceRefresh, async (c) => {
   const result = await keeperFor(c.env, app.appId).forceRefresh();
   forgetToken(app.appId);
   if (!result.ok) throw GatewayError.from(result);
-  return c.json(
-    {
-      code: 200 as const,
-      data: {
-        refreshed: result.changed,
-        create_time: chinaIso(result.createdAt),
-        expires_time: chinaIso(result.expiresAt),
-        expires_in: secondsUntil(result.expiresAt, Date.now()),
-      },
-      error: "" as const,
-    },
-    200,
-  );
+  return ok(c, {
+    refreshed: result.changed,
+    create_time: chinaIso(result.createdAt),
+    expires_time: chinaIso(result.expiresAt),
+    expires_in: secondsUntil(result.expiresAt, Date.now()),
+  });
 });

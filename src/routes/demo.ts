@@ -23,7 +23,7 @@ import { type SigningKeySet, signingKeysFor } from "../qrauth/signing.ts";
 import { openSession, qrSettings, sessionCodeCall, sessionStatus } from "../qrauth/web-side.ts";
 import { withDeadline } from "../wechat/deadline.ts";
 import { bearerToken } from "./auth.ts";
-import { describeValidationError, type GatewayEnv } from "./envelope.ts";
+import { describeValidationError, type GatewayEnv, ok } from "./envelope.ts";
 import { clientAddress, limitCaller } from "./rate-limit.ts";
 import { callWeChat, imageResponse, requireAppType, requireKnownApp } from "./wechat.ts";
 
@@ -58,8 +58,6 @@ const SIMULATOR_CALL_TIMEOUT_MS = 5_000;
  * every other use, and HKDF reveals nothing about the signing key.
  */
 const HANDLE_KEY_INFO = "wechat-edge-gateway: QR-login demo session handle v1";
-
-const ok = <T>(data: T) => ({ code: 200 as const, data, error: "" as const });
 
 export const demoRoutes = new Hono<GatewayEnv>();
 
@@ -136,7 +134,7 @@ demoRoutes.post(`${base}/session`, async (c) => {
   );
   const signInKey = await openSession(c.env, c.var.app, input);
   const handle = await sessionHandle(c.env, c.var.appKey, signInKey);
-  return c.json(ok({ signInKey, handle, expires_in: qrSettings(c.var.app).sessionTtlSeconds }), 200);
+  return ok(c, { signInKey, handle, expires_in: qrSettings(c.var.app).sessionTtlSeconds });
 });
 
 demoRoutes.get(`${base}/session/:signInKey/code`, async (c) => {
@@ -148,15 +146,15 @@ demoRoutes.get(`${base}/session/:signInKey/code`, async (c) => {
 demoRoutes.get(`${base}/session/:signInKey`, async (c) => {
   const signInKey = parseSignInKey(c.req.param("signInKey"));
   await requireOpenersHandle(c, signInKey);
-  return c.json(ok(await sessionStatus(c.env, c.var.appKey, signInKey)), 200);
+  return ok(c, await sessionStatus(c.env, c.var.appKey, signInKey));
 });
 
 // ---- the simulated phone ------------------------------------------------------------------------
 
 demoRoutes.get(`${base}/phone`, async (c) => {
-  if (!(await simulatorAnswers(c.env))) return c.json(ok({ simulator: false }), 200);
+  if (!(await simulatorAnswers(c.env))) return ok(c, { simulator: false });
   const { requireEmailCode, requirePhoneCode } = qrSettings(c.var.app);
-  return c.json(ok({ simulator: true, requireEmailCode, requirePhoneCode }), 200);
+  return ok(c, { simulator: true, requireEmailCode, requirePhoneCode });
 });
 
 /** A wx.login code for the demo user (`{"user": "demo"}`, the default) or a brand-new one (`"new"`). */
@@ -169,7 +167,7 @@ demoRoutes.post(`${base}/phone/wx-login`, async (c) => {
   );
   // What WeChat's jscode2session tells the mini program's server about the user: the unionID a
   // registration must carry is the unionid, or the openid when WeChat gives none.
-  return c.json(ok({ code: answer.code, openid: answer.openid, unionid: answer.unionid }), 200);
+  return ok(c, { code: answer.code, openid: answer.openid, unionid: answer.unionid });
 });
 
 /** The newest verification code the simulator's mailbox received for `target` from this appKey. */
@@ -190,15 +188,12 @@ demoRoutes.get(`${base}/phone/codes`, async (c) => {
     .filter((entry) => entry.body?.appKey === c.var.appKey && typeof entry.body.code === "string")
     .at(-1);
   if (!latest?.body) throw new GatewayError(404, `no code has been sent to ${target} yet`);
-  return c.json(
-    ok({
-      code: String(latest.body.code),
-      channel: String(latest.body.channel),
-      target,
-      receivedAt: latest.receivedAt,
-    }),
-    200,
-  );
+  return ok(c, {
+    code: String(latest.body.code),
+    channel: String(latest.body.channel),
+    target,
+    receivedAt: latest.receivedAt,
+  });
 });
 
 // ---- helpers ------------------------------------------------------------------------------------

@@ -27,6 +27,14 @@ export function okEnvelope<T extends z.ZodType>(data: T) {
   return z.object({ code: z.literal(200), data, error: z.literal("") });
 }
 
+/**
+ * The one success answer: the envelope `{code: 200, data, error: ""}` with HTTP `status` (201 where
+ * a route creates something; `code` stays 200 there too). Typed so the route's schema checks `data`.
+ */
+export function ok<T, S extends 200 | 201 = 200>(c: Pick<Context, "json">, data: T, status: S = 200 as S) {
+  return c.json({ code: 200 as const, data, error: "" as const }, status);
+}
+
 const ErrorEnvelopeSchema = z
   .object({
     code: z.number().int().openapi({ example: 400 }),

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 
 const healthz = createRoute({
   method: "get",
@@ -11,6 +11,4 @@ const healthz = createRoute({
 
 export const healthRoutes = newRouter();
 
-healthRoutes.openapi(healthz, (c) =>
-  c.json({ code: 200 as const, data: { status: "ok" as const }, error: "" as const }, 200),
-);
+healthRoutes.openapi(healthz, (c) => ok(c, { status: "ok" as const }));

@@ -5,7 +5,7 @@ import { AppKeyParams } from "../admin/schemas.ts";
 import { orThrow } from "../platform/errors.ts";
 import { currentTicket } from "../tokens/current-token.ts";
 import { jsSdkSignature, newNonce } from "../wechat/jssdk.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 import { gatewayGuards } from "./wechat.ts";
 
 /** Browsers and WeChat handle URLs far longer than this, but a signed page URL never needs more. */
@@ -66,19 +66,12 @@ jssdkRoutes.openapi(jsConfig, async (c) => {
   const noncestr = newNonce();
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = await jsSdkSignature({ ticket: ticket.value, noncestr, timestamp, url });
-  return c.json(
-    {
-      code: 200 as const,
-      data: {
-        noncestr,
-        timestamp,
-        signature,
-        appKey: c.var.appKey,
-        appId: c.var.app.appId,
-        jsApiList: jsApiList ? jsApiList.split(",") : [],
-      },
-      error: "" as const,
-    },
-    200,
-  );
+  return ok(c, {
+    noncestr,
+    timestamp,
+    signature,
+    appKey: c.var.appKey,
+    appId: c.var.app.appId,
+    jsApiList: jsApiList ? jsApiList.split(",") : [],
+  });
 });

@@ -13,7 +13,7 @@ import {
   WXACODE_SCENE_MAX_CHARS,
   WXACODE_SCENE_PATTERN,
 } from "../wechat/fields.ts";
-import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 import { acceptedBodyText, callWeChat, gatewayGuards, imageResponse, pickString } from "./wechat.ts";
 
 const tags = ["Links and codes"];
@@ -195,7 +195,7 @@ linkRoutes.openapi(urlLinkGenerate, async (c) => {
     jsonText,
     expect: "json",
   });
-  return c.json({ code: 200 as const, data: pickString(answer, "url_link"), error: "" as const }, 200);
+  return ok(c, pickString(answer, "url_link"));
 });
 
 linkRoutes.openapi(generateScheme, async (c) => {
@@ -206,7 +206,7 @@ linkRoutes.openapi(generateScheme, async (c) => {
     jsonText,
     expect: "json",
   });
-  return c.json({ code: 200 as const, data: pickString(answer, "openlink"), error: "" as const }, 200);
+  return ok(c, pickString(answer, "openlink"));
 });
 
 linkRoutes.openapi(wxaCodeGetUnlimited, async (c) => {

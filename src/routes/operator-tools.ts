@@ -18,7 +18,7 @@ import {
 import { GatewayError } from "../platform/errors.ts";
 import { CLEAR_QUOTA_MONTHLY_LIMIT } from "../tokens/quota-clears.ts";
 import { requireAdmin } from "./auth.ts";
-import { errorResponses, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 
 const security = [{ AdminToken: [] }];
 const tags = ["Admin"];
@@ -127,25 +127,19 @@ operatorToolRoutes.openapi(quotaRoute, async (c) => {
   const { appKey } = c.req.valid("param");
   const { cgi_path } = c.req.valid("query");
   const data = await apiQuota(c.env, await appIdOf(c.env, appKey), cgi_path);
-  return c.json(
-    { code: 200 as const, data: data as z.infer<typeof ApiQuotaSchema>, error: "" as const },
-    200,
-  );
+  return ok(c, data as z.infer<typeof ApiQuotaSchema>);
 });
 
 operatorToolRoutes.openapi(ridRoute, async (c) => {
   const { appKey, rid } = c.req.valid("param");
   const data = await ridRecord(c.env, await appIdOf(c.env, appKey), rid);
-  return c.json(
-    { code: 200 as const, data: data as z.infer<typeof RidRecordSchema>, error: "" as const },
-    200,
-  );
+  return ok(c, data as z.infer<typeof RidRecordSchema>);
 });
 
 operatorToolRoutes.openapi(allowanceRoute, async (c) => {
   const { appKey } = c.req.valid("param");
   const data = await clearAllowance(c.env, await appIdOf(c.env, appKey));
-  return c.json({ code: 200 as const, data, error: "" as const }, 200);
+  return ok(c, data);
 });
 
 operatorToolRoutes.openapi(clearRoute, async (c) => {
@@ -154,5 +148,5 @@ operatorToolRoutes.openapi(clearRoute, async (c) => {
   const appId = await appIdOf(c.env, appKey);
   await requireClearConfirmation(c.env, appId, confirm);
   const data = await clearQuota(c.env, appId);
-  return c.json({ code: 200 as const, data, error: "" as const }, 200);
+  return ok(c, data);
 });

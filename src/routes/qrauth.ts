@@ -36,7 +36,15 @@ import {
   usersOf,
 } from "../qrauth/web-side.ts";
 import { requireApiKey, requireUserSession } from "./auth.ts";
-import { errorResponses, type GatewayEnv, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import {
+  errorResponses,
+  type GatewayEnv,
+  jsonBody,
+  jsonContent,
+  newRouter,
+  ok,
+  okEnvelope,
+} from "./envelope.ts";
 import { limitCaller } from "./rate-limit.ts";
 import { callWeChat, imageResponse, limitBody, requireAppType } from "./wechat.ts";
 
@@ -44,8 +52,6 @@ const tags = ["QR-Auth"];
 const server = [{ ApiKey: [] }];
 const user = [{ UserSession: [] }];
 const base = "/Wechat/{appKey}/QR-Auth";
-
-const ok = <T>(data: T) => ({ code: 200 as const, data, error: "" as const });
 
 function qrUser(c: Context<GatewayEnv>): QrUser {
   const { openid, subject } = c.var.user;
@@ -196,7 +202,7 @@ for (const path of ["Scan", "Confirm-Login", "Confirm-Register", "SendCode"]) {
 qrAuthRoutes.openapi(initiate, async (c) => {
   const input = c.req.valid("json");
   await limitCaller(c.env.QR_INITIATE_LIMITER, `initiate:${c.var.apiKeyId}`, "sign-in sessions");
-  return c.json(ok(await openSession(c.env, c.var.app, input)), 200);
+  return ok(c, await openSession(c.env, c.var.app, input));
 });
 
 qrAuthRoutes.openapi(code, async (c) => {
@@ -209,20 +215,17 @@ qrAuthRoutes.openapi(scan, async (c) => {
   await limitCaller(c.env.QR_SCAN_LIMITER, `scan:${c.var.appKey}:${c.var.user.openid}`, "scans");
   const { session } = orThrow(await sessionOf(c.env, signInKey).scan(c.var.appKey, qrUser(c)));
   const profile = c.var.app.profile;
-  return c.json(
-    ok({
-      appID: profile.appID ?? null,
-      name: profile.name ?? "",
-      logo: profile.logo ?? "",
-      website: profile.website ?? "",
-      description: profile.description ?? "",
-      tags: profile.tags ?? "",
-      scopes: session.scopes,
-      remark: session.remark,
-      scheme: session.scheme,
-    }),
-    200,
-  );
+  return ok(c, {
+    appID: profile.appID ?? null,
+    name: profile.name ?? "",
+    logo: profile.logo ?? "",
+    website: profile.website ?? "",
+    description: profile.description ?? "",
+    tags: profile.tags ?? "",
+    scopes: session.scopes,
+    remark: session.remark,
+    scheme: session.scheme,
+  });
 });
 
 qrAuthRoutes.openapi(confirmLogin, async (c) => {
@@ -238,7 +241,7 @@ qrAuthRoutes.openapi(confirmLogin, async (c) => {
   }
   const token = await tokenFor(c, registered.id, view.scopes);
   orThrow(await session.confirm(c.var.appKey, qrUser(c), token));
-  return c.json(ok(token), 200);
+  return ok(c, token);
 });
 
 qrAuthRoutes.openapi(confirmRegister, async (c) => {
@@ -267,7 +270,7 @@ qrAuthRoutes.openapi(confirmRegister, async (c) => {
   );
   const token = await tokenFor(c, registered.id, view.scopes);
   orThrow(await session.confirm(c.var.appKey, qrUser(c), token));
-  return c.json(ok(token), 200);
+  return ok(c, token);
 });
 
 function requiredCode(
@@ -301,12 +304,12 @@ qrAuthRoutes.openapi(sendCode, async (c) => {
     await users.dropCode(subject, channel);
     throw GatewayError.from(delivered);
   }
-  return c.json(ok({ channel, target, expires_in: CODE_TTL_SECONDS }), 200);
+  return ok(c, { channel, target, expires_in: CODE_TTL_SECONDS });
 });
 
 qrAuthRoutes.openapi(status, async (c) => {
   const { signInKey } = c.req.valid("query");
-  return c.json(ok(await sessionStatus(c.env, c.var.appKey, signInKey)), 200);
+  return ok(c, await sessionStatus(c.env, c.var.appKey, signInKey));
 });
 
 qrAuthRoutes.openapi(jwks, async (c) => {

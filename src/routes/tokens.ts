@@ -5,7 +5,7 @@ import { chinaIso, secondsUntil } from "../platform/time.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import type { HeldCredential } from "../wechat/credential.ts";
 import { requireApiKey } from "./auth.ts";
-import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 
 export const AccessTokenSchema = z
   .object({
@@ -85,11 +85,11 @@ tokenRoutes.use(
 
 tokenRoutes.openapi(getAccessToken, async (c) => {
   const credential = orThrow(await currentToken(c.env, c.var.app.appId)).credential;
-  return c.json({ code: 200 as const, data: presentToken(credential), error: "" as const }, 200);
+  return ok(c, presentToken(credential));
 });
 
 tokenRoutes.openapi(reportInvalid, async (c) => {
   const { access_token } = c.req.valid("json");
   const credential = orThrow(await reportRejectedToken(c.env, c.var.app.appId, access_token)).credential;
-  return c.json({ code: 200 as const, data: presentToken(credential), error: "" as const }, 200);
+  return ok(c, presentToken(credential));
 });

@@ -9,7 +9,7 @@ import { GatewayError } from "../platform/errors.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { decryptUserData, MAX_ENCRYPTED_DATA_CHARS } from "../wechat/decrypt.ts";
 import { OpenIdSchema } from "../wechat/fields.ts";
-import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 import { clientAddress, limitCaller } from "./rate-limit.ts";
 import {
   callWeChat,
@@ -176,7 +176,7 @@ userRoutes.openapi(jsCode2Session, async (c) => {
   );
   const result = await keeperFor(c.env, c.var.app.appId).signIn(c.var.appKey, js_code);
   if (!result.ok) throw GatewayError.from(result);
-  return c.json({ code: 200 as const, data: result.sessionToken, error: "" as const }, 200);
+  return ok(c, result.sessionToken);
 });
 
 userRoutes.openapi(decrypt, async (c) => {
@@ -221,5 +221,5 @@ userRoutes.openapi(userInfo, async (c) => {
       "WeChat has no unionid for this openid (the account is not bound to an Open Platform account, or the user does not follow it)",
     );
   }
-  return c.json({ code: 200 as const, data: pickString(answer, "unionid"), error: "" as const }, 200);
+  return ok(c, pickString(answer, "unionid"));
 });
