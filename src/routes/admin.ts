@@ -183,14 +183,15 @@ adminRoutes.openapi(putApp, async (c) => {
   const { appKey } = c.req.valid("param");
   const body = c.req.valid("json");
   const previous = await findApp(c.env.REGISTRY, appKey, true);
-  const configured = await keeperFor(c.env, body.appId).configure({
-    appKey,
-    appId: body.appId,
-    appSecret: body.appSecret,
-    tokenMode: body.tokenMode,
-    appType: body.type ?? previous?.type,
-  });
-  if (!configured.ok) throw GatewayError.from(configured);
+  const configured = orThrow(
+    await keeperFor(c.env, body.appId).configure({
+      appKey,
+      appId: body.appId,
+      appSecret: body.appSecret,
+      tokenMode: body.tokenMode,
+      appType: body.type ?? previous?.type,
+    }),
+  );
   const now = new Date().toISOString();
   const record: AppRecord = {
     appKey,
@@ -286,9 +287,9 @@ adminRoutes.openapi(statusRoute, async (c) => {
 adminRoutes.openapi(forceRefresh, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
-  const result = await keeperFor(c.env, app.appId).forceRefresh();
+  const answer = await keeperFor(c.env, app.appId).forceRefresh();
   forgetToken(app.appId);
-  if (!result.ok) throw GatewayError.from(result);
+  const result = orThrow(answer);
   return ok(c, {
     refreshed: result.changed,
     create_time: chinaIso(result.createdAt),

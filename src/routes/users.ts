@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppKeyParams } from "../admin/schemas.ts";
 import { isSessionToken, LOGIN_SESSION_TTL_SECONDS } from "../logins/sessions.ts";
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { decryptUserData, MAX_ENCRYPTED_DATA_CHARS } from "../wechat/decrypt.ts";
 import { OpenIdSchema } from "../wechat/fields.ts";
@@ -174,9 +174,8 @@ userRoutes.openapi(jsCode2Session, async (c) => {
     `login:${c.var.appKey}:${clientAddress(c.req.raw.headers)}`,
     "logins",
   );
-  const result = await keeperFor(c.env, c.var.app.appId).signIn(c.var.appKey, js_code);
-  if (!result.ok) throw GatewayError.from(result);
-  return ok(c, result.sessionToken);
+  const { sessionToken } = orThrow(await keeperFor(c.env, c.var.app.appId).signIn(c.var.appKey, js_code));
+  return ok(c, sessionToken);
 });
 
 userRoutes.openapi(decrypt, async (c) => {
