@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_TIME, SEED_TIME } from "../dotnet/datacontract-xml.ts";
+import { NO_TIME, type RequestResult, SEED_TIME } from "../dotnet/datacontract-xml.ts";
 import { useToken } from "../simulator/sim-client.ts";
 import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 
@@ -7,16 +7,6 @@ import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gate
 // RequestResult envelope (§3): Data {access_token, expires_in, expires_time, create_time,
 // errcode, errmsg}, Status 0, Message "", Total 0, with times in the seed's form (+08:00, 7
 // fractional digits), by default and for Accept: text/json.
-
-type LegacyToken = {
-  access_token: string;
-  expires_in: number;
-  expires_time: string;
-  create_time: string;
-  errcode: number;
-  errmsg: string;
-};
-type RequestResult = { Data: LegacyToken | null; Status: number; Message: string; Total: number };
 
 describe("legacy WxToken, JSON", () => {
   it("answers the current token in a RequestResult", async () => {

@@ -1,6 +1,7 @@
 // The operator tools of the admin API (SPEC §4) as the tests call them, and what they expect of
 // clear_quota's month.
 
+import type { ClearAllowance } from "../../src/operator/tools.ts";
 import { sim } from "../simulator/sim-client.ts";
 import { admin } from "../support/gateway.ts";
 
@@ -22,15 +23,6 @@ export type RidRecord = {
   request_body: string;
   response_body: string;
   client_ip: string;
-};
-
-export type ClearAllowance = {
-  month: string;
-  monthlyLimit: number;
-  clearsThisMonth: number;
-  clearsLeft: number;
-  usedUpAtWeChat: boolean;
-  nextMonthStartsAt: string;
 };
 
 export const quotaOf = (appKey: string, cgiPath: string) =>
