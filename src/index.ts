@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./routes/admin.ts";
+import { limitBody } from "./routes/api-v1.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { demoRoutes } from "./routes/demo.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -14,40 +15,41 @@ import { proxyOperations, proxyRoutes } from "./routes/proxy.ts";
 import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
-import { limitBody } from "./routes/wechat.ts";
 import { runCronTick } from "./tokens/cron.ts";
 
-export { AppDirectory } from "./admin/directory.ts";
 export { QrSession } from "./qrauth/session.ts";
 export { SigningKeys } from "./qrauth/signing.ts";
 export { QrUserDirectory } from "./qrauth/users.ts";
+export { AppDirectory } from "./registry/directory.ts";
 export { TokenKeeper } from "./tokens/keeper.ts";
 export { RefreshSchedule } from "./tokens/schedule.ts";
 
 const app = new OpenAPIHono<GatewayEnv>();
 
-app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
-  type: "http",
-  scheme: "bearer",
-  description: "An API key from POST /admin/apps/{appKey}/keys, valid for its own appKey only.",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "UserSession", {
-  type: "http",
-  scheme: "bearer",
-  description: "A mini-program user's session token from GET /Wechat/{appKey}/JSCode2Session (wgs_…).",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
-  type: "http",
-  scheme: "bearer",
-  description: "The ADMIN_TOKEN secret.",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "WeChatAccessToken", {
-  type: "apiKey",
-  in: "query",
-  name: "access_token",
-  description:
-    "Proxy only: a token this gateway handed out for the app (current, or the previous one within its grace), the way an SDK sends it.",
-});
+/** How each kind of caller proves itself, as the API reference shows it. */
+const SECURITY_SCHEMES = {
+  ApiKey: {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key from POST /admin/apps/{appKey}/keys, valid for its own appKey only.",
+  },
+  UserSession: {
+    type: "http",
+    scheme: "bearer",
+    description: "A mini-program user's session token from GET /Wechat/{appKey}/JSCode2Session (wgs_…).",
+  },
+  AdminToken: { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." },
+  WeChatAccessToken: {
+    type: "apiKey",
+    in: "query",
+    name: "access_token",
+    description:
+      "Proxy only: a token this gateway handed out for the app (current, or the previous one within its grace), the way an SDK sends it.",
+  },
+} as const;
+for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+  app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+}
 
 // Answers carry tokens and session tokens: no cache may keep them unless a route says otherwise
 // (the JWKS does), and no browser may sniff a JSON or image answer into something else.

@@ -12,14 +12,14 @@
 // starting with what is typed. The selected app is loaded on its own, wherever it is in the list.
 
 import type { z } from "@hono/zod-openapi";
+import type { ApiQuotaSchema, ClearAllowanceSchema, RidRecordSchema } from "../src/operator/schemas.ts";
 import type {
   ApiKeyListSchema,
   AppPageSchema,
   AppRecordSchema,
   AppStatusSchema,
   ForcedRefreshSchema,
-} from "../src/admin/schemas.ts";
-import type { ApiQuotaSchema, ClearAllowanceSchema, RidRecordSchema } from "../src/operator/schemas.ts";
+} from "../src/registry/schemas.ts";
 import { type Answer, callGateway } from "./envelope.ts";
 
 // The admin API's answer shapes, from the zod schemas that define them (types only: nothing of zod

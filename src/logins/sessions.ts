@@ -5,7 +5,7 @@
 // the exchange in as a function, so the secret stays there and this class can be driven without it.
 
 import { base64Url, sha256Hex } from "../platform/crypto.ts";
-import type { CodeSession, UpstreamFailure } from "../wechat/client.ts";
+import type { CodeSession, UpstreamFailure } from "../wechat/credential-calls.ts";
 import { type BusinessFailure, businessFailure } from "../wechat/failures.ts";
 
 /**

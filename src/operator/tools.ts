@@ -13,7 +13,7 @@ import {
   type QuotaClearCount,
   type QuotaClearOutcome,
 } from "../tokens/quota-clears.ts";
-import { type BusinessAnswer, type BusinessCall, callBusinessApi } from "../wechat/upstream.ts";
+import { type BusinessAnswer, type BusinessCall, callBusinessApi } from "../wechat/business-calls.ts";
 
 /**
  * A WeChat API path as quota/get wants it: "/cgi-bin/message/custom/send", without the host.

@@ -1,4 +1,4 @@
-// An app's QR-Auth settings: part of its registration (admin/schemas.ts), defaulted here, where
+// An app's QR-Auth settings: part of its registration (registry/schemas.ts), defaulted here, where
 // they are used.
 
 import { z } from "@hono/zod-openapi";

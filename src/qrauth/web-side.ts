@@ -5,7 +5,7 @@
 
 import type { z } from "@hono/zod-openapi";
 import { GatewayError, orThrow } from "../platform/errors.ts";
-import type { BusinessCall } from "../wechat/upstream.ts";
+import type { BusinessCall } from "../wechat/business-calls.ts";
 import type { InitiateSchema, QrScannerSchema, QrStatusSchema } from "./schemas.ts";
 import { DEFAULT_QR_AUTH, type QrAuthApp } from "./settings.ts";
 import { newSignInKey } from "./sign-in-key.ts";

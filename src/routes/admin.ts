@@ -1,13 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { deleteApp } from "../admin/deletion.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
+import { chinaIso, secondsUntil } from "../platform/time.ts";
+import { DEFAULT_QR_AUTH } from "../qrauth/settings.ts";
+import { usersOf } from "../qrauth/web-side.ts";
+import { createApiKey, findApp, listApiKeys, revokeApiKey, saveApp } from "../registry/apps.ts";
+import { deleteApp } from "../registry/deletion.ts";
 import {
   directoryOf,
   LIST_LIMIT_DEFAULT,
   LIST_LIMIT_MAX,
   MAX_API_KEYS_PER_APP,
   summaryOf,
-} from "../admin/directory.ts";
-import { createApiKey, findApp, listApiKeys, revokeApiKey, saveApp } from "../admin/registry.ts";
+} from "../registry/directory.ts";
 import {
   ApiKeyCreatedSchema,
   ApiKeyListSchema,
@@ -21,19 +25,13 @@ import {
   ForcedRefreshSchema,
   ListAppsQuerySchema,
   publicRecord,
-} from "../admin/schemas.ts";
-import { GatewayError, orThrow } from "../platform/errors.ts";
-import { chinaIso, secondsUntil } from "../platform/time.ts";
-import { DEFAULT_QR_AUTH } from "../qrauth/settings.ts";
-import { usersOf } from "../qrauth/web-side.ts";
+} from "../registry/schemas.ts";
 import { forgetToken } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
-import { requireAdmin } from "./auth.ts";
+import { ADMIN_ROUTE, requireAdmin } from "./auth.ts";
 import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 
-const security = [{ AdminToken: [] }];
-const tags = ["Admin"];
 const adminErrors = errorResponses(400, 401, 404, 503);
 
 async function loadApp(env: Env, appKey: string): Promise<AppRecord> {
@@ -47,8 +45,7 @@ const AppDetailSchema = AppRecordSchema.extend({ keys: ApiKeyListSchema }).opena
 const putApp = createRoute({
   method: "put",
   path: "/admin/apps/{appKey}",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Register or update an app",
   description:
     "The secret goes to the appid's keeper only (never KV, logs or answers). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets. 409 while a deletion of the appKey is unfinished (send DELETE again first). An appKey registered again after a deletion starts empty.",
@@ -66,8 +63,7 @@ const putApp = createRoute({
 const listAppsRoute = createRoute({
   method: "get",
   path: "/admin/apps",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "List apps, a page at a time",
   description: `Apps in appKey order (byte order: -, digits, A–Z, _, a–z), at most \`limit\` (1–${LIST_LIMIT_MAX}, default ${LIST_LIMIT_DEFAULT}) per page. Pass the answer's \`cursor\` back as \`?cursor=\` for the next page; it is null on the last page. \`?prefix=\` keeps the appKeys that start with it (case-sensitive), e.g. \`?prefix=shop-\` for a search box. Every page costs the same few storage reads however many apps are registered, and shows every registration and deletion at once. Each entry is a summary; GET /admin/apps/{appKey} has the whole record and its keys.`,
   request: { query: ListAppsQuerySchema },
@@ -80,8 +76,7 @@ const listAppsRoute = createRoute({
 const getApp = createRoute({
   method: "get",
   path: "/admin/apps/{appKey}",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "One app with its API key ids",
   request: { params: AppKeyParams },
   responses: { 200: jsonContent(okEnvelope(AppDetailSchema), "The app"), ...adminErrors },
@@ -90,8 +85,7 @@ const getApp = createRoute({
 const deleteAppRoute = createRoute({
   method: "delete",
   path: "/admin/apps/{appKey}",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Remove an app and everything that belongs to it",
   description:
     "Deletes every API key of the appKey (including one created a moment before), its QR-Auth users, verification codes and sign-in sessions, and the mini-program login sessions opened through it; an appKey registered again later starts empty. When no other appKey names the same appId, its keeper forgets the secret and tokens. A deletion that fails midway (500, or 503 when there was more to delete than one request may) is finished by sending DELETE again; until then the appKey is out of the list and PUT answers 409.",
@@ -105,8 +99,7 @@ const deleteAppRoute = createRoute({
 const createKey = createRoute({
   method: "post",
   path: "/admin/apps/{appKey}/keys",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Create an API key (shown once)",
   description: `At most ${MAX_API_KEYS_PER_APP} keys per app (409 beyond: revoke one first).`,
   request: { params: AppKeyParams },
@@ -119,8 +112,7 @@ const createKey = createRoute({
 const revokeKey = createRoute({
   method: "delete",
   path: "/admin/apps/{appKey}/keys/{id}",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Revoke an API key (effective everywhere within 60 s)",
   request: { params: AppKeyParams.extend({ id: z.string().regex(/^[0-9a-f]{16}$/, "must be a key id") }) },
   responses: {
@@ -132,8 +124,7 @@ const revokeKey = createRoute({
 const statusRoute = createRoute({
   method: "get",
   path: "/admin/apps/{appKey}/status",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Token health, without the token",
   request: { params: AppKeyParams },
   responses: { 200: jsonContent(okEnvelope(AppStatusSchema), "Health"), ...adminErrors },
@@ -142,8 +133,7 @@ const statusRoute = createRoute({
 const forceRefresh = createRoute({
   method: "post",
   path: "/admin/apps/{appKey}/token/refresh",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Forced refresh (the only unconditional one)",
   description:
     "Stable mode sends force_refresh=true, which WeChat allows 20 times a day, at least 30 s apart (429 otherwise). The old token stays valid at WeChat for about 5 minutes.",

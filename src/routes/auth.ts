@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
-import { apiKeyId } from "../admin/keys.ts";
-import { checkApiKey, findApp } from "../admin/registry.ts";
 import { isSessionToken } from "../logins/sessions.ts";
 import { constantTimeEqual } from "../platform/crypto.ts";
 import { GatewayError } from "../platform/errors.ts";
+import { checkApiKey, findApp } from "../registry/apps.ts";
+import { apiKeyId } from "../registry/keys.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
@@ -13,6 +13,9 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /** `/admin/*`: the ADMIN_TOKEN secret as Bearer; the admin API stays closed until it is set. */
+/** What every admin route declares for the API reference: its tag and the admin token it needs. */
+export const ADMIN_ROUTE = { tags: ["Admin"], security: [{ AdminToken: [] }] };
+
 export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   const expected = c.env.ADMIN_TOKEN;
   if (!expected) throw new GatewayError(503, "the admin API is disabled until the ADMIN_TOKEN secret is set");

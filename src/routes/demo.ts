@@ -22,10 +22,10 @@ import { InitiateSchema, SignInKeySchema } from "../qrauth/schemas.ts";
 import { type SigningKeySet, signingKeysFor } from "../qrauth/signing.ts";
 import { openSession, qrSettings, sessionCodeCall, sessionStatus } from "../qrauth/web-side.ts";
 import { withDeadline } from "../wechat/deadline.ts";
+import { callWeChatAsApp, imageResponse, requireAppType, requireKnownApp } from "./api-v1.ts";
 import { bearerToken } from "./auth.ts";
 import { describeValidationError, type GatewayEnv, ok } from "./envelope.ts";
 import { clientAddress, limitCaller } from "./rate-limit.ts";
-import { callWeChat, imageResponse, requireAppType, requireKnownApp } from "./wechat.ts";
 
 /** What the demo's web app asks the user for, unless the page's request says otherwise. */
 const DEMO_INITIATE = { scopes: "profile", remark: "Sign in to the QR-login demo", scheme: "https" };
@@ -140,7 +140,7 @@ demoRoutes.post(`${base}/session`, async (c) => {
 demoRoutes.get(`${base}/session/:signInKey/code`, async (c) => {
   const signInKey = parseSignInKey(c.req.param("signInKey"));
   await requireOpenersHandle(c, signInKey);
-  return imageResponse(await callWeChat(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
+  return imageResponse(await callWeChatAsApp(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
 });
 
 demoRoutes.get(`${base}/session/:signInKey`, async (c) => {

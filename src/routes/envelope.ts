@@ -2,8 +2,8 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppRecord } from "../admin/schemas.ts";
 import { GatewayError } from "../platform/errors.ts";
+import type { AppRecord } from "../registry/schemas.ts";
 
 /** A mini-program user as their login session names them; `subject` is unionid, else openid. */
 type MiniProgramUser = { openid: string; unionid: string | null; subject: string };

@@ -1,12 +1,12 @@
 // JS-SDK: the wx.config parameters for a web page, signed with the appid's cached jsapi_ticket.
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppKeyParams } from "../admin/schemas.ts";
 import { orThrow } from "../platform/errors.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
 import { currentTicket } from "../tokens/current-token.ts";
 import { jsSdkSignature, newNonce } from "../wechat/jssdk.ts";
+import { gatewayGuards } from "./api-v1.ts";
 import { errorResponses, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
-import { gatewayGuards } from "./wechat.ts";
 
 /** Browsers and WeChat handle URLs far longer than this, but a signed page URL never needs more. */
 const MAX_PAGE_URL_CHARS = 4096;

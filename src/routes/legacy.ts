@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
+import { limitBody } from "./api-v1.ts";
 import { requireApiKey } from "./auth.ts";
 import { describeValidationError, type GatewayEnv, newRouter } from "./envelope.ts";
 import {
@@ -17,7 +18,6 @@ import {
   WEIXIN_NAMESPACE,
 } from "./legacy-contract.ts";
 import { presentToken, RefreshReportSchema } from "./tokens.ts";
-import { limitBody } from "./wechat.ts";
 
 // POST /api/v1/Common/WxToken?appid=: a drop-in replacement for the endpoint the .NET service's
 // clients were written against. It answers that service's RequestResult envelope (Status 0 =

@@ -1,7 +1,7 @@
 // Ways into the mini program from outside: URL Links, URL Schemes and mini-program codes (images).
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppKeyParams } from "../admin/schemas.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
 import {
   EnvVersionSchema,
   LINK_MAX_EXPIRE_DAYS,
@@ -13,8 +13,8 @@ import {
   WXACODE_SCENE_MAX_CHARS,
   WXACODE_SCENE_PATTERN,
 } from "../wechat/fields.ts";
+import { acceptedBodyText, callWeChatAsApp, gatewayGuards, imageResponse, pickString } from "./api-v1.ts";
 import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
-import { acceptedBodyText, callWeChat, gatewayGuards, imageResponse, pickString } from "./wechat.ts";
 
 const tags = ["Links and codes"];
 const security = [{ ApiKey: [] }];
@@ -189,7 +189,7 @@ for (const path of ["UrlLinkGenerate", "GenerateScheme", "WXACodeGetUnlimited", 
 
 linkRoutes.openapi(urlLinkGenerate, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/wxa/generate_urllink",
     jsonText,
@@ -200,7 +200,7 @@ linkRoutes.openapi(urlLinkGenerate, async (c) => {
 
 linkRoutes.openapi(generateScheme, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/wxa/generatescheme",
     jsonText,
@@ -211,7 +211,7 @@ linkRoutes.openapi(generateScheme, async (c) => {
 
 linkRoutes.openapi(wxaCodeGetUnlimited, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/wxa/getwxacodeunlimit",
     jsonText,
@@ -223,6 +223,11 @@ linkRoutes.openapi(wxaCodeGetUnlimited, async (c) => {
 
 linkRoutes.openapi(wxaCodeGet, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, { method: "POST", path: "/wxa/getwxacode", jsonText, expect: "image" });
+  const answer = await callWeChatAsApp(c, {
+    method: "POST",
+    path: "/wxa/getwxacode",
+    jsonText,
+    expect: "image",
+  });
   return imageResponse(answer);
 });

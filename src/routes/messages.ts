@@ -2,7 +2,7 @@
 // official account) and text content security.
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppKeyParams } from "../admin/schemas.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
 import {
   charCount,
   MSG_SEC_CHECK_MAX_CHARS,
@@ -11,14 +11,14 @@ import {
   TemplateDataSchema,
   WeChatIdSchema,
 } from "../wechat/fields.ts";
-import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 import {
   acceptedBodyText,
-  callWeChat,
+  callWeChatAsApp,
   gatewayGuards,
   WeChatResultSchema,
   wechatJsonEnvelope,
-} from "./wechat.ts";
+} from "./api-v1.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, okEnvelope } from "./envelope.ts";
 
 const tags = ["Messages"];
 const security = [{ ApiKey: [] }];
@@ -137,7 +137,7 @@ messageRoutes.use("/Wechat/:appKey/MsgSecCheck", ...gatewayGuards("miniprogram")
 
 messageRoutes.openapi(subscribeSend, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/cgi-bin/message/subscribe/send",
     jsonText,
@@ -148,7 +148,7 @@ messageRoutes.openapi(subscribeSend, async (c) => {
 
 messageRoutes.openapi(subscribeMsg, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/cgi-bin/message/template/subscribe",
     jsonText,
@@ -159,7 +159,7 @@ messageRoutes.openapi(subscribeMsg, async (c) => {
 
 messageRoutes.openapi(msgSecCheck, async (c) => {
   const jsonText = await acceptedBodyText(c);
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/wxa/msg_sec_check",
     jsonText,

@@ -2,8 +2,6 @@
 // clear_quota with its monthly allowance. Thin: the work is in operator/tools.ts.
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { findApp } from "../admin/registry.ts";
-import { AppKeyParams } from "../admin/schemas.ts";
 import { ApiQuotaSchema, ClearAllowanceSchema, RidRecordSchema } from "../operator/schemas.ts";
 import {
   apiQuota,
@@ -16,12 +14,11 @@ import {
   ridRecord,
 } from "../operator/tools.ts";
 import { GatewayError } from "../platform/errors.ts";
+import { findApp } from "../registry/apps.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
 import { CLEAR_QUOTA_MONTHLY_LIMIT } from "../tokens/quota-clears.ts";
-import { requireAdmin } from "./auth.ts";
+import { ADMIN_ROUTE, requireAdmin } from "./auth.ts";
 import { errorResponses, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
-
-const security = [{ AdminToken: [] }];
-const tags = ["Admin"];
 
 const QuotaQuerySchema = z.object({
   cgi_path: z
@@ -56,8 +53,7 @@ const ClearConfirmationSchema = z
 const quotaRoute = createRoute({
   method: "get",
   path: "/admin/apps/{appKey}/quota",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "An API's daily quota (WeChat's openapi/quota/get)",
   description:
     "What WeChat counts today for one API of the app: daily_limit, used, remain (and rate_limit when it has one). 400 with WeChat's errcode for a path WeChat does not serve (76021) or reports no quota for (76022: /sns/ APIs).",
@@ -71,8 +67,7 @@ const quotaRoute = createRoute({
 const ridRoute = createRoute({
   method: "get",
   path: "/admin/apps/{appKey}/rid/{rid}",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "What WeChat saw of a failed call (WeChat's openapi/rid/get)",
   description:
     "Every errmsg of a failed WeChat call ends with `rid: …`. WeChat keeps the record 7 days and shows it only to the account that made the call: 404 with WeChat's errcode otherwise (76001 unknown or older, 76003 another account's).",
@@ -86,8 +81,7 @@ const ridRoute = createRoute({
 const allowanceRoute = createRoute({
   method: "get",
   path: "/admin/apps/{appKey}/quota/clear",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "clear_quota resets left this month",
   description: `WeChat allows ${CLEAR_QUOTA_MONTHLY_LIMIT} resets per appid per calendar month (China time). The gateway counts those WeChat accepted; resets made in WeChat's console are not seen until WeChat answers 48006. Asks nothing of WeChat.`,
   request: { params: AppKeyParams },
@@ -100,8 +94,7 @@ const allowanceRoute = createRoute({
 const clearRoute = createRoute({
   method: "post",
   path: "/admin/apps/{appKey}/quota/clear",
-  tags,
-  security,
+  ...ADMIN_ROUTE,
   summary: "Reset the appid's daily API quotas (WeChat's clear_quota)",
   description: `Spends one of the ${CLEAR_QUOTA_MONTHLY_LIMIT} resets WeChat allows a month, so the body must say {"confirm": true} (400 otherwise, saying how many are left). 429 with Retry-After until the next China-time month when the gateway's count says none are left (WeChat is not asked) or WeChat answers 48006 (relayed; the month is then marked used up). 409 while another reset for the appid is under way.`,
   request: {

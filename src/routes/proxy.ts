@@ -8,14 +8,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { apiKeyId } from "../admin/keys.ts";
-import { checkApiKey, findApp } from "../admin/registry.ts";
-import { AppKeySchema, type AppRecord, DEFAULT_PROXY } from "../admin/schemas.ts";
 import { readSettings } from "../platform/settings.ts";
 import { secondsUntil } from "../platform/time.ts";
+import { checkApiKey, findApp } from "../registry/apps.ts";
+import { apiKeyId } from "../registry/keys.ts";
+import { AppKeySchema, type AppRecord, DEFAULT_PROXY } from "../registry/schemas.ts";
 import { currentTicket, currentToken, isIssuedToken, tokenSourceFor } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import type { KeeperFailure } from "../wechat/credential.ts";
+import { ERRCODE } from "../wechat/errcodes.ts";
 import { forwardToWeChat, UnforwardablePathError } from "../wechat/proxy.ts";
 import {
   canonicalWeChatPath,
@@ -69,24 +70,34 @@ function wechatError(
  * malformed: no SDK builds such a path, so none is confused by the status.
  */
 const refusedPath = (c: ProxyContext, why: string) =>
-  wechatError(c, 48001, `api unauthorized (gateway: ${why}; the proxy forwards canonical paths only)`, 400);
+  wechatError(
+    c,
+    ERRCODE.API_UNAUTHORIZED,
+    `api unauthorized (gateway: ${why}; the proxy forwards canonical paths only)`,
+    400,
+  );
 
-const tooLarge = (c: ProxyContext) => wechatError(c, 45002, "content size out of limit", 413);
+const tooLarge = (c: ProxyContext) =>
+  wechatError(c, ERRCODE.CONTENT_TOO_LARGE, "content size out of limit", 413);
 
 /** WeChat's answer to a token, login or ticket path called with the wrong method. */
 const requireMethod = (c: ProxyContext, method: "GET" | "POST") =>
   method === "GET"
-    ? wechatError(c, 43001, "require GET method")
-    : wechatError(c, 43002, "require POST method");
+    ? wechatError(c, ERRCODE.REQUIRE_GET, "require GET method")
+    : wechatError(c, ERRCODE.REQUIRE_POST, "require POST method");
 
 const invalidCredential = (c: ProxyContext, why: string) =>
-  wechatError(c, 40001, `invalid credential, access_token is invalid or not latest (gateway: ${why})`);
+  wechatError(
+    c,
+    ERRCODE.INVALID_CREDENTIAL,
+    `invalid credential, access_token is invalid or not latest (gateway: ${why})`,
+  );
 
 /** A keeper that has no token to give, said the way WeChat would. */
 function noToken(c: ProxyContext, failure: KeeperFailure) {
   return wechatError(
     c,
-    failure.errcode ?? -1,
+    failure.errcode ?? ERRCODE.SYSTEM_BUSY,
     failure.errmsg || `system error (gateway: ${failure.message})`,
   );
 }
@@ -131,18 +142,19 @@ async function tokenCallCredentials(c: ProxyContext, path: string): Promise<Cred
  */
 async function answerTokenCall(c: ProxyContext, app: AppRecord, path: string) {
   const credentials = await tokenCallCredentials(c, path);
-  if (credentials === "not-json") return wechatError(c, 47001, "data format error");
+  if (credentials === "not-json") return wechatError(c, ERRCODE.DATA_FORMAT_ERROR, "data format error");
   const byApiKey = await hasApiKey(c, app.appKey);
   if (!byApiKey) {
-    if (credentials.grantType !== "client_credential") return wechatError(c, 40002, "invalid grant_type");
-    if (!credentials.appid) return wechatError(c, 41002, "appid missing");
-    if (!credentials.secret) return wechatError(c, 41004, "appsecret missing");
+    if (credentials.grantType !== "client_credential")
+      return wechatError(c, ERRCODE.INVALID_GRANT_TYPE, "invalid grant_type");
+    if (!credentials.appid) return wechatError(c, ERRCODE.APPID_MISSING, "appid missing");
+    if (!credentials.secret) return wechatError(c, ERRCODE.APPSECRET_MISSING, "appsecret missing");
   }
   const keeper = keeperFor(c.env, app.appId);
   if (credentials.appid !== null && credentials.appid !== app.appId)
-    return wechatError(c, 40013, "invalid appid");
+    return wechatError(c, ERRCODE.INVALID_APPID, "invalid appid");
   if (!byApiKey && !(await keeper.checkCredentials(app.appId, credentials.secret ?? ""))) {
-    return wechatError(c, 40125, "invalid appsecret");
+    return wechatError(c, ERRCODE.INVALID_APPSECRET, "invalid appsecret");
   }
   const token = await keeper.getAccessToken();
   if (!token.ok) return noToken(c, token);
@@ -259,7 +271,12 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   const app = await findApp(c.env.REGISTRY, appKey);
   // HTTP 200 like WeChat: some SDKs turn any other status into an error message with the URL,
   // which for token calls holds the AppSecret.
-  if (!app) return wechatError(c, 40013, "invalid appid (gateway: no app is registered as this appKey)");
+  if (!app)
+    return wechatError(
+      c,
+      ERRCODE.INVALID_APPID,
+      "invalid appid (gateway: no app is registered as this appKey)",
+    );
 
   if (path === TOKEN_PATH || path === STABLE_TOKEN_PATH) return answerTokenCall(c, app, path);
 
@@ -268,16 +285,22 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
     // server: its appid and secret, an API key, or a token this gateway issued (WxJava adds one).
     // The call itself is made by the keeper with the stored secret.
     const appid = c.req.query("appid");
-    if (appid !== undefined && appid !== app.appId) return wechatError(c, 40013, "invalid appid");
+    if (appid !== undefined && appid !== app.appId)
+      return wechatError(c, ERRCODE.INVALID_APPID, "invalid appid");
     const secret = c.req.query("secret");
     const token = c.req.query("access_token");
     const trusted =
       (await hasApiKey(c, app.appKey)) ||
       (secret !== undefined && (await keeperFor(c.env, app.appId).checkCredentials(app.appId, secret))) ||
       (token !== undefined && (await isIssuedToken(c.env, app.appId, token)));
-    if (!trusted) return wechatError(c, 40125, "invalid appsecret");
+    if (!trusted) return wechatError(c, ERRCODE.INVALID_APPSECRET, "invalid appsecret");
     if (!allowed(app, path))
-      return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
+      return wechatError(
+        c,
+        ERRCODE.API_UNAUTHORIZED,
+        "api unauthorized (gateway: not in this app's proxy allow-list)",
+        403,
+      );
     const answer = await keeperFor(c.env, app.appId).forwardLogin(
       c.req.query("js_code") ?? "",
       c.req.query("grant_type") ?? "authorization_code",
@@ -288,7 +311,12 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   const refusal = await callerMayUseToken(c, app);
   if (refusal) return invalidCredential(c, refusal);
   if (!allowed(app, path))
-    return wechatError(c, 48001, "api unauthorized (gateway: not in this app's proxy allow-list)", 403);
+    return wechatError(
+      c,
+      ERRCODE.API_UNAUTHORIZED,
+      "api unauthorized (gateway: not in this app's proxy allow-list)",
+      403,
+    );
 
   const query = new URL(c.req.url).searchParams;
   if (path === TICKET_PATH) {
@@ -297,7 +325,7 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
     const types = query.getAll("type");
     const type = types[0] ?? JSAPI_TICKET;
     if (types.length > 1 || (type.toLowerCase() !== JSAPI_TICKET && type !== CARD_TICKET)) {
-      return wechatError(c, 40097, "invalid args (gateway: one type, jsapi or wx_card)");
+      return wechatError(c, ERRCODE.INVALID_ARGS, "invalid args (gateway: one type, jsapi or wx_card)");
     }
     if (type.toLowerCase() === JSAPI_TICKET) {
       const ticket = await currentTicket(c.env, app.appId);
@@ -332,6 +360,6 @@ proxyRoutes.all("/proxy/:appKey/*", async (c) => {
   } catch (error) {
     if (error instanceof UnforwardablePathError) return refusedPath(c, "URL parsing would change the path");
     console.log(JSON.stringify({ event: "proxy_upstream_failed", appKey, path }));
-    return wechatError(c, -1, "system error (gateway: WeChat could not be reached)", 502);
+    return wechatError(c, ERRCODE.SYSTEM_BUSY, "system error (gateway: WeChat could not be reached)", 502);
   }
 });

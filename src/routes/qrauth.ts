@@ -4,14 +4,13 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { AppKeyParams } from "../admin/schemas.ts";
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import {
   CODES_NOT_CONFIGURED,
   codeWebhookConfigured,
   deliverCode,
   newVerificationCode,
-} from "../qrauth/codes.ts";
+} from "../qrauth/code-delivery.ts";
 import {
   CodeSentSchema,
   ConfirmRegisterSchema,
@@ -35,6 +34,8 @@ import {
   sessionStatus,
   usersOf,
 } from "../qrauth/web-side.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
+import { callWeChatAsApp, imageResponse, requireAppType } from "./api-v1.ts";
 import { requireApiKey, requireUserSession } from "./auth.ts";
 import {
   errorResponses,
@@ -46,7 +47,6 @@ import {
   okEnvelope,
 } from "./envelope.ts";
 import { limitCaller } from "./rate-limit.ts";
-import { callWeChat, imageResponse, limitBody, requireAppType } from "./wechat.ts";
 
 const tags = ["QR-Auth"];
 const server = [{ ApiKey: [] }];
@@ -187,12 +187,8 @@ const jwks = createRoute({
 });
 
 export const qrAuthRoutes = newRouter();
-const serverGuards = [
-  limitBody,
-  requireApiKey((c) => c.req.param("appKey") ?? null),
-  requireAppType("miniprogram"),
-];
-const userGuards = [limitBody, requireUserSession];
+const serverGuards = [requireApiKey((c) => c.req.param("appKey") ?? null), requireAppType("miniprogram")];
+const userGuards = [requireUserSession];
 for (const path of ["Initiate", "Code", "Status"])
   qrAuthRoutes.use(`/Wechat/:appKey/QR-Auth/${path}`, ...serverGuards);
 for (const path of ["Scan", "Confirm-Login", "Confirm-Register", "SendCode"]) {
@@ -207,7 +203,7 @@ qrAuthRoutes.openapi(initiate, async (c) => {
 
 qrAuthRoutes.openapi(code, async (c) => {
   const { signInKey } = c.req.valid("query");
-  return imageResponse(await callWeChat(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
+  return imageResponse(await callWeChatAsApp(c, await sessionCodeCall(c.env, c.var.app, signInKey)));
 });
 
 qrAuthRoutes.openapi(scan, async (c) => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppKeyParams } from "../admin/schemas.ts";
 import { orThrow } from "../platform/errors.ts";
 import { chinaIso, secondsUntil } from "../platform/time.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
 import { currentToken, reportRejectedToken } from "../tokens/current-token.ts";
 import type { HeldCredential } from "../wechat/credential.ts";
 import { requireApiKey } from "./auth.ts";

@@ -3,23 +3,22 @@
 // follower's unionid (UserInfo).
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { AppKeyParams } from "../admin/schemas.ts";
 import { isSessionToken, LOGIN_SESSION_TTL_SECONDS } from "../logins/sessions.ts";
 import { GatewayError, orThrow } from "../platform/errors.ts";
+import { AppKeyParams } from "../registry/schemas.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { decryptUserData, MAX_ENCRYPTED_DATA_CHARS } from "../wechat/decrypt.ts";
 import { OpenIdSchema } from "../wechat/fields.ts";
-import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
-import { clientAddress, limitCaller } from "./rate-limit.ts";
 import {
-  callWeChat,
+  callWeChatAsApp,
   envelopeAround,
   gatewayGuards,
-  limitBody,
   pickString,
   requireAppType,
   requireKnownApp,
-} from "./wechat.ts";
+} from "./api-v1.ts";
+import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
+import { clientAddress, limitCaller } from "./rate-limit.ts";
 
 const tags = ["Users"];
 const security = [{ ApiKey: [] }];
@@ -161,7 +160,7 @@ const userInfo = createRoute({
 });
 
 export const userRoutes = newRouter();
-userRoutes.use("/Wechat/:appKey/JSCode2Session", limitBody, requireKnownApp, requireAppType("miniprogram"));
+userRoutes.use("/Wechat/:appKey/JSCode2Session", requireKnownApp, requireAppType("miniprogram"));
 userRoutes.use("/Wechat/:appKey/Decrypt", ...gatewayGuards("miniprogram"));
 userRoutes.use("/Wechat/:appKey/PhoneNumber", ...gatewayGuards("miniprogram"));
 userRoutes.use("/Wechat/:appKey/UserInfo", ...gatewayGuards("officialaccount"));
@@ -193,7 +192,7 @@ userRoutes.openapi(decrypt, async (c) => {
 
 userRoutes.openapi(phoneNumber, async (c) => {
   const { code, openid } = c.req.valid("json");
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "POST",
     path: "/wxa/business/getuserphonenumber",
     jsonText: JSON.stringify(openid === undefined ? { code } : { code, openid }),
@@ -208,7 +207,7 @@ userRoutes.openapi(phoneNumber, async (c) => {
 
 userRoutes.openapi(userInfo, async (c) => {
   const { openid, lang } = c.req.valid("query");
-  const answer = await callWeChat(c, {
+  const answer = await callWeChatAsApp(c, {
     method: "GET",
     path: "/cgi-bin/user/info",
     query: { openid, ...(lang ? { lang } : {}) },

@@ -9,8 +9,8 @@
 
 import { constantTimeEqual } from "../platform/crypto.ts";
 import { IsolateMemo } from "../platform/isolate-memo.ts";
+import type { TokenSource } from "../wechat/business-calls.ts";
 import type { CredentialResult, HeldCredential } from "../wechat/credential.ts";
-import type { TokenSource } from "../wechat/upstream.ts";
 import { keeperFor } from "./keeper.ts";
 import { SERVE_MIN_REMAINING_SECONDS, WECHAT_GRACE_SECONDS } from "./policy.ts";
 import type { TicketResult } from "./results.ts";

@@ -3,6 +3,8 @@ import { LoginSessions } from "../logins/sessions.ts";
 import { constantTimeEqual } from "../platform/crypto.ts";
 import { readSettings } from "../platform/settings.ts";
 import { chinaDay, nextChinaMidnight, secondsUntil } from "../platform/time.ts";
+import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
+import type { CredentialResult, KeeperFailure } from "../wechat/credential.ts";
 import {
   exchangeLoginCode,
   type ForwardedAnswer,
@@ -11,8 +13,7 @@ import {
   tokenCallRetries,
   type UpstreamFailure,
   type UpstreamResult,
-} from "../wechat/client.ts";
-import type { CredentialResult, KeeperFailure } from "../wechat/credential.ts";
+} from "../wechat/credential-calls.ts";
 import { TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import { withRetries } from "../wechat/retry.ts";
 import {
@@ -50,7 +51,7 @@ import type {
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
 import { type CredentialSource, credentialSourceFor } from "./sources.ts";
-import { type AppType, type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
+import { type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
 
 /** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */
 const SCHEDULE_GRACE_MS = 120_000;
@@ -71,7 +72,7 @@ export type ConfigureInput = {
   appId: string;
   appSecret?: string | undefined;
   /** Omitted: keep the appid's current mode (stable for a new appid). */
-  tokenMode?: "stable" | "classic" | undefined;
+  tokenMode?: TokenMode | undefined;
   /** Omitted: keep the appid's current type (miniprogram for a new appid). */
   appType?: AppType | undefined;
 };

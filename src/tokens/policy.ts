@@ -1,8 +1,9 @@
 // The refresh policy of a TokenKeeper as plain functions over its stored state, so that the rules
 // (when to refresh, when to act on a report, how much quota may be spent) are testable without I/O.
 
-import type { FailureKind, TokenMode } from "../wechat/client.ts";
-import { ERRCODE_MINUTE_QUOTA } from "../wechat/errcodes.ts";
+import type { TokenMode } from "../wechat/app-kinds.ts";
+import type { FailureKind } from "../wechat/credential-calls.ts";
+import { ERRCODE } from "../wechat/errcodes.ts";
 
 /** WeChat hands out a new stable token in normal mode only in the last 5 minutes of the old one. */
 const STABLE_RENEW_WINDOW_SECONDS = 300;
@@ -122,7 +123,7 @@ export function retryAfterFailure(
       return now + seconds * 1000;
     }
     case "quota":
-      return errcode === ERRCODE_MINUTE_QUOTA ? now + MINUTE_QUOTA_RETRY_SECONDS * 1000 : nextQuotaReset;
+      return errcode === ERRCODE.MINUTE_QUOTA ? now + MINUTE_QUOTA_RETRY_SECONDS * 1000 : nextQuotaReset;
     case "budget":
       return nextQuotaReset;
     case "definite":

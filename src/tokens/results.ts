@@ -1,4 +1,5 @@
 import type { LoginSession } from "../logins/sessions.ts";
+import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
 import type { HeldCredential, KeeperFailure } from "../wechat/credential.ts";
 
 // What a TokenKeeper answers across RPC: plain discriminated unions (error classes lose their
@@ -14,8 +15,8 @@ export type TicketResult =
 export type ConfigureResult =
   | {
       ok: true;
-      tokenMode: "stable" | "classic";
-      appType: "miniprogram" | "officialaccount";
+      tokenMode: TokenMode;
+      appType: AppType;
       appKeys: string[];
     }
   | KeeperFailure;
@@ -44,7 +45,7 @@ export type KeeperStatus =
   | {
       configured: true;
       appId: string;
-      tokenMode: "stable" | "classic";
+      tokenMode: TokenMode;
       appKeys: string[];
       accessToken: CredentialHealth;
       jsapiTicket: CredentialHealth;

@@ -4,7 +4,7 @@
 // both sources use the AppSecret (the registration's tokenMode picks one); a third-party platform's
 // authorizer refresh token and a component's verify ticket are further sources of the same shape.
 
-import { requestClassicToken, requestStableToken, type UpstreamResult } from "../wechat/client.ts";
+import { requestClassicToken, requestStableToken, type UpstreamResult } from "../wechat/credential-calls.ts";
 import {
   dueAfterSameStableToken,
   FORCED_REFRESH_DAILY_LIMIT,

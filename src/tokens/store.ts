@@ -1,10 +1,10 @@
 // SQLite storage of one TokenKeeper. Every table is small (one row per credential kind, one app
 // row, one counter row per day and kind); see docs/storage.md.
 
-import type { FailureKind, TokenMode } from "../wechat/client.ts";
+import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
+import type { FailureKind } from "../wechat/credential-calls.ts";
 import type { CredentialState } from "./policy.ts";
 
-export type AppType = "miniprogram" | "officialaccount";
 export type CredentialKind = "access_token" | "jsapi_ticket";
 /**
  * What the daily counters count: upstream calls (token, forced, ticket), and the keeper's own

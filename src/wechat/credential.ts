@@ -1,5 +1,5 @@
 // A credential (access_token or jsapi_ticket) as the appid's keeper hands it out, and what asking
-// for one answers. Declared below the keeper because the business-API client (upstream.ts) takes
+// for one answers. Declared below the keeper because the business-API client (business-calls.ts) takes
 // its tokens from such a source; the keeper (tokens/) answers with these across RPC.
 
 import type { Failure } from "../platform/errors.ts";

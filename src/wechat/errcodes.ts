@@ -1,26 +1,44 @@
-// WeChat answers errors with HTTP 200 and {"errcode","errmsg"}; these sets classify them.
+// WeChat answers errors with HTTP 200 and {"errcode","errmsg"}; these names and sets classify them.
+
+/** The errcodes the gateway acts on or answers itself (the proxy speaks WeChat's shape), by name. */
+export const ERRCODE = {
+  SYSTEM_BUSY: -1, // 系统繁忙: also what the proxy answers when WeChat cannot be reached
+  INVALID_CREDENTIAL: 40001,
+  INVALID_GRANT_TYPE: 40002,
+  INVALID_APPID: 40013,
+  INVALID_ACCESS_TOKEN: 40014,
+  INVALID_ARGS: 40097,
+  INVALID_APPSECRET: 40125,
+  APPID_MISSING: 41002,
+  APPSECRET_MISSING: 41004,
+  ACCESS_TOKEN_EXPIRED: 42001,
+  REQUIRE_GET: 43001,
+  REQUIRE_POST: 43002,
+  CONTENT_TOO_LARGE: 45002,
+  DAILY_QUOTA: 45009, // also force_refresh's 20 a day
+  MINUTE_QUOTA: 45011,
+  DATA_FORMAT_ERROR: 47001,
+  API_UNAUTHORIZED: 48001,
+} as const;
 
 /** The access_token a call used is not (or no longer) valid: refresh once and retry. */
 export const TOKEN_REJECTED_ERRCODES: ReadonlySet<number> = new Set([
-  40001, // invalid credential / not latest (another caller re-fetched and the 5-minute grace passed)
-  40014, // invalid access_token
-  42001, // access_token expired
+  ERRCODE.INVALID_CREDENTIAL, // or not latest (another caller re-fetched and the 5-minute grace passed)
+  ERRCODE.INVALID_ACCESS_TOKEN,
+  ERRCODE.ACCESS_TOKEN_EXPIRED,
 ]);
 
 /** "System busy": says nothing about the request, so it is retried with backoff. */
 export const BUSY_ERRCODES: ReadonlySet<number> = new Set([
-  -1, // documented: 系统繁忙，此时请开发者稍候再试
+  ERRCODE.SYSTEM_BUSY, // documented: 系统繁忙，此时请开发者稍候再试
   -1000, // undocumented, seen from /cgi-bin/token; treated like -1
 ]);
 
-/** 45011 always means "this minute"; a 45009 means "today" except where WeChat documents it per minute. */
-export const ERRCODE_MINUTE_QUOTA = 45011;
-
-/** Quota errors: retrying makes them worse, so they are never retried. */
-export const QUOTA_ERRCODES: ReadonlySet<number> = new Set([
-  45009, // daily quota reached (also force_refresh 20/day)
-  ERRCODE_MINUTE_QUOTA, // per-minute quota reached
-]);
+/**
+ * Quota errors: retrying makes them worse, so they are never retried. 45011 always means "this
+ * minute"; a 45009 means "today" except where WeChat documents it per minute.
+ */
+export const QUOTA_ERRCODES: ReadonlySet<number> = new Set([ERRCODE.DAILY_QUOTA, ERRCODE.MINUTE_QUOTA]);
 
 /**
  * Business errcodes caused by what the caller sent (so a 400, not a 502), with a short

@@ -6,7 +6,7 @@ import { nextChinaMidnight, secondsUntil } from "../platform/time.ts";
 import {
   BUSY_ERRCODES,
   CALLER_ERRCODES,
-  ERRCODE_MINUTE_QUOTA,
+  ERRCODE,
   QUOTA_ERRCODES,
   TOKEN_REJECTED_ERRCODES,
 } from "./errcodes.ts";
@@ -36,7 +36,7 @@ export function businessFailure(
   }
   const wechat = { errcode: failed.errcode, errmsg: failed.errmsg };
   if (QUOTA_ERRCODES.has(failed.errcode)) {
-    const perMinute = failed.errcode === ERRCODE_MINUTE_QUOTA || api.quotaIsPerMinute === true;
+    const perMinute = failed.errcode === ERRCODE.MINUTE_QUOTA || api.quotaIsPerMinute === true;
     return {
       ok: false,
       status: 429,

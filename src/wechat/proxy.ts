@@ -2,9 +2,9 @@
 // stream, content type) with the keeper's token in the query, and WeChat's answer comes back as
 // WeChat sent it. A rejected token is reported once and the request repeated once.
 
+import type { TokenSource } from "./business-calls.ts";
 import { withDeadline } from "./deadline.ts";
 import { TOKEN_REJECTED_ERRCODES } from "./errcodes.ts";
-import type { TokenSource } from "./upstream.ts";
 
 /** Uploads (media up to 10 MB, video up to 20 MB in some APIs) need longer than JSON calls. */
 export const PROXY_TIMEOUT_MS = 30_000;

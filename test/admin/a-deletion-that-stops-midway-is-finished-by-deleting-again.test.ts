@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SECRET } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp } from "../support/gateway.ts";
 import { directory } from "../support/registry.ts";
+import { SECRET } from "../support/simulator.ts";
 
 // A deletion takes several steps (directory, KV, QR-Auth, keeper). One that stops midway (the
 // request died, a step failed) leaves the appKey "being deleted": out of the list, refused to PUT

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET, sim, useToken } from "../simulator/sim-client.ts";
 import { admin, getToken, upstreamTokenCalls } from "../support/gateway.ts";
+import { SECRET, sim, useToken } from "../support/simulator.ts";
 
 // SPEC §4: the secret is required the first time an appId is registered; an update without
 // `appSecret` keeps the stored one.

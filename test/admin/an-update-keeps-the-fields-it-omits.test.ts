@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { AppRecord } from "../../src/admin/schemas.ts";
-import { sim } from "../simulator/sim-client.ts";
+import type { AppRecord } from "../../src/registry/schemas.ts";
 import { admin, getToken, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 describe("PUT /admin/apps/{appKey} on an existing app", () => {
   it("keeps the token mode, type, profile and QR-Auth settings it does not mention", async () => {

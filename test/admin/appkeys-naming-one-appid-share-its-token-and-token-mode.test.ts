@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { admin, getToken, type RegisteredApp, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §4: several appKeys may name the same appId; they share that appid's one token, its secret
 // and its token mode, which the latest registration sets for all of them.

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { forgetRememberedRegistry } from "../../src/admin/registry.ts";
+import { forgetRememberedRegistry } from "../../src/registry/apps.ts";
 import { admin, getToken, registerApp } from "../support/gateway.ts";
 import { appRecord, directory } from "../support/registry.ts";
 

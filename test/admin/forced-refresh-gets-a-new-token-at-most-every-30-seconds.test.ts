@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim, useToken } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp } from "../support/gateway.ts";
+import { sim, useToken } from "../support/simulator.ts";
 
 // SPEC §4: POST /admin/apps/{appKey}/token/refresh is a forced refresh (the only unconditional
 // one). In stable mode it sends force_refresh, which WeChat allows at least 30 s apart (§5), so a

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim, useToken } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp } from "../support/gateway.ts";
+import { sim, useToken } from "../support/simulator.ts";
 
 // SPEC §4: a forced refresh in classic mode is one /cgi-bin/token call.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET, sim } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp } from "../support/gateway.ts";
+import { SECRET, sim } from "../support/simulator.ts";
 
 // SPEC §4: PUT /admin/apps/{appKey} also updates which appId an appKey names. Its API keys keep
 // working and now get the new appid's token; the old appid's keeper forgets it when no appKey is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { admin, getToken } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §4: PUT /admin/apps/{appKey} registers (201) or updates (200) an app; the secret is never
 // returned. Its own distinctive secret makes any leak easy to spot in the JSON text.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET, sim } from "../simulator/sim-client.ts";
 import { admin, getToken } from "../support/gateway.ts";
+import { SECRET, sim } from "../support/simulator.ts";
 
 // SPEC §4: `tokenMode` defaults to `stable` (/cgi-bin/stable_token).
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, getToken, type RegisteredApp, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §6: any upstream call that WeChat answers with 40001/40014/42001 is retried once after a
 // passive refresh of the token it used. Here the token dies at WeChat without the gateway knowing

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // Issue 3: what WeChat documents as required or bounded is checked before calling WeChat; a
 // missing or bad field is a 400 that names it, and nothing reaches WeChat.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // JSCode2Session is public and every call reaches WeChat, so it is limited per client address and
 // appKey (wrangler.toml LOGIN_LIMITER: 120 a minute). The limiter counts in fixed one-minute

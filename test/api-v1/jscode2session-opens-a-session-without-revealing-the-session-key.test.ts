@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RID_SUFFIX, sim } from "../simulator/sim-client.ts";
 import { call, type Envelope, fetchGateway, registerApp } from "../support/gateway.ts";
+import { RID_SUFFIX, sim } from "../support/simulator.ts";
 
 // SPEC §6 GET /JSCode2Session?js_code= (public) and WECHAT.md §6: the code is exchanged for an
 // opaque session token; session_key stays in the gateway; bad, reused, expired or blocked codes

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { jsSdkSignature } from "../../src/wechat/jssdk.ts";
-import { sim } from "../simulator/sim-client.ts";
 import { call, type Envelope, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §6 GET /JSConfig?url=: {noncestr, timestamp, signature, appKey, appId, jsApiList}, signed
 // over the cached jsapi_ticket and the URL without its fragment.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isJpeg, isPng, jpegSize, pngHeader } from "../simulator/image-bytes.ts";
-import { postRaw, RID_SUFFIX, sim } from "../simulator/sim-client.ts";
 import { call, fetchGateway, getToken, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { postRaw, RID_SUFFIX, sim } from "../support/simulator.ts";
 
 // SPEC §6 POST /WXACodeGet and /WXACodeGetUnlimited: the image itself with WeChat's Content-Type,
 // streamed; errors are the JSON envelope with WeChat's errcode (WECHAT.md §12).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { callsTo, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/MsgSecCheck → POST /wxa/msg_sec_check (WECHAT.md §13): `data` is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 // Issue 3 §3: official-account operations on a mini-program app (and the reverse) get a clear 400
 // before anything reaches WeChat.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, getToken, type RegisteredApp, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { callsTo, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/PhoneNumber {"code", "openid"?} → POST

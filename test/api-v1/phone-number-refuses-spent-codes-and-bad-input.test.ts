@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { callsTo, expectWeChatFailure } from "./wechat-answers.ts";
 
 // A getPhoneNumber code is single use and lives 5 minutes (WECHAT.md §18): a code WeChat refuses

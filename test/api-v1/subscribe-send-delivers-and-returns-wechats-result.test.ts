@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/SubscribeSend → POST /cgi-bin/message/subscribe/send (WECHAT.md §8):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, type Envelope, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/UrlLinkGenerate → POST /wxa/generate_urllink (WECHAT.md §11):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { call, type Envelope, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
 
 // SPEC §6 GET /Wechat/{appKey}/UserInfo?openid=&lang= → GET /cgi-bin/user/info (WECHAT.md §9):

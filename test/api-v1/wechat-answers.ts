@@ -2,8 +2,8 @@
 // (SPEC §3) and when a daily quota resets.
 
 import { expect } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import type { Answer, Envelope } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 /** WeChat's errmsg exactly: its text followed by the request id WeChat appends. */
 export function wechatErrmsg(text: string): RegExp {

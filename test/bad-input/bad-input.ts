@@ -4,8 +4,8 @@
 
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { type AppState, sim } from "../simulator/sim-client.ts";
 import type { Answer } from "../support/gateway.ts";
+import { type AppState, sim } from "../support/simulator.ts";
 
 /** An answer slower than this is a hang: every request here is answered in a few milliseconds. */
 export const HANG_MS = 5_000;

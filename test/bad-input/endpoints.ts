@@ -3,7 +3,6 @@
 // `registerApps(name)`: a mini program (with a signed-in user) and an official account.
 
 import fc from "fast-check";
-import { SECRET } from "../simulator/sim-client.ts";
 import {
   ADMIN_TOKEN,
   type MiniProgramLogin,
@@ -11,6 +10,7 @@ import {
   type RegisteredApp,
   registerApp,
 } from "../support/gateway.ts";
+import { SECRET } from "../support/simulator.ts";
 import { extraFields, type FieldKind, randomValue, rawBodyText, wrongTypeFor } from "./arbitraries.ts";
 
 export type Apps = { mp: RegisteredApp; oa: RegisteredApp; user: MiniProgramLogin };

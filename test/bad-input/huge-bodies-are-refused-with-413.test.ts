@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GATEWAY_BODY_LIMIT_BYTES } from "../../src/routes/wechat.ts";
+import { GATEWAY_BODY_LIMIT_BYTES } from "../../src/routes/api-v1.ts";
 import { ADMIN_TOKEN, call } from "../support/gateway.ts";
 import { oddText, utf8Length, wrongTypeFor } from "./arbitraries.ts";
 import { ask, askRaw, expectNoWeChatCall, expectRefusal, said } from "./bad-input.ts";

@@ -11,13 +11,13 @@
 //    garbage answer's "0_garbage".
 //
 // The documented behaviour each expectation comes from:
-//  - src/wechat/client.ts: token calls time out after UPSTREAM_TIMEOUT_MS (5 s); busy (-1), HTTP 5xx,
+//  - src/wechat/credential-calls.ts: token calls time out after UPSTREAM_TIMEOUT_MS (5 s); busy (-1), HTTP 5xx,
 //    timeouts, drops and unparsable answers are "transient" and retried, UPSTREAM_MAX_ATTEMPTS (4)
 //    attempts with full-jitter backoff (base 200 ms, cap 2 s) per refresh.
 //  - src/tokens/keeper.ts: a failed refresh keeps a still-serveable token (answer()); with none it answers
 //    lastFailure(): 503 "WeChat is unreachable and no valid access_token is held[: reason]" with WeChat's
 //    errcode when there was one and Retry-After until the backoff (policy.ts: 30 s, 60 s, …) ends.
-//  - src/wechat/upstream.ts: business calls time out after BUSINESS_TIMEOUT_MS (10 s); busy and HTTP 5xx
+//  - src/wechat/business-calls.ts: business calls time out after BUSINESS_TIMEOUT_MS (10 s); busy and HTTP 5xx
 //    are retried up to BUSY_MAX_ATTEMPTS (3) with backoff (base 200 ms, cap 1 s); timeouts, drops and
 //    unparsable answers are retried only for GET — a POST may have been done, so it fails at once.
 //  - src/wechat/failures.ts: "unreachable" → 503 "WeChat could not be reached for {path}: {reason}";
@@ -29,16 +29,15 @@
 
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { expect } from "vitest";
-import { UPSTREAM_MAX_ATTEMPTS, UPSTREAM_TIMEOUT_MS } from "../../src/wechat/client.ts";
-import { PROXY_TIMEOUT_MS } from "../../src/wechat/proxy.ts";
 import {
   BUSINESS_TIMEOUT_MS,
   BUSY_MAX_ATTEMPTS,
   BUSY_RETRY_BASE_MS,
   BUSY_RETRY_CAP_MS,
-} from "../../src/wechat/upstream.ts";
+} from "../../src/wechat/business-calls.ts";
+import { UPSTREAM_MAX_ATTEMPTS, UPSTREAM_TIMEOUT_MS } from "../../src/wechat/credential-calls.ts";
+import { PROXY_TIMEOUT_MS } from "../../src/wechat/proxy.ts";
 import { sdkClassicToken, viaProxy } from "../proxy/proxy-client.ts";
-import { type FaultSpec, sim, useToken } from "../simulator/sim-client.ts";
 import {
   type Answer,
   admin,
@@ -50,6 +49,7 @@ import {
   upstreamTokenCalls,
 } from "../support/gateway.ts";
 import { ageAccessToken, alarmOf, endBackoff, keeper } from "../support/keeper.ts";
+import { type FaultSpec, sim, useToken } from "../support/simulator.ts";
 
 // ---- the faults --------------------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ export function fault(kind: Fault, paths: string[], slowDelayMs: number): FaultS
   return kind === "slow" ? { kind, paths, delayMs: slowDelayMs } : { kind, paths };
 }
 
-/** How the token client words each fault (client.ts callWeChat); busy keeps WeChat's errcode and errmsg. */
+/** How the token client words each fault (credential-calls.ts); busy keeps WeChat's errcode and errmsg. */
 const TOKEN_REASON: Record<Fault, RegExp> = {
   busy: /^system error rid: /,
   http500: /^WeChat answered HTTP 500$/,
@@ -83,7 +83,7 @@ const TOKEN_REASON: Record<Fault, RegExp> = {
   slow: /^WeChat did not answer in time$/,
 };
 
-/** How a failed business call is worded (upstream.ts send/readJson, failures.ts businessFailure). */
+/** How a failed business call is worded (business-calls.ts send/readJson, failures.ts businessFailure). */
 function businessError(kind: Fault, path: string): RegExp {
   const at = path.replaceAll("/", "\\/");
   const reason = {
@@ -102,9 +102,9 @@ function businessError(kind: Fault, path: string): RegExp {
 
 /** Room for a loaded test machine on top of the documented waits. */
 const SLACK_MS = 3_000;
-/** client.ts: full-jitter backoff before attempts 2–4, each below min(2 s, 200 ms × 2^i). */
+/** credential-calls.ts: full-jitter backoff before attempts 2–4, each below min(2 s, 200 ms × 2^i). */
 const TOKEN_BACKOFF_MS = [1, 2, 3].reduce((sum, i) => sum + Math.min(2_000, 200 * 2 ** i), 0);
-/** upstream.ts: backoff before attempts 2–3, each below min(cap 1 s, base 200 ms × 2^i). */
+/** business-calls.ts: backoff before attempts 2–3, each below min(cap 1 s, base 200 ms × 2^i). */
 const BUSINESS_BACKOFF_MS = [1, 2].reduce(
   (sum, i) => sum + Math.min(BUSY_RETRY_CAP_MS, BUSY_RETRY_BASE_MS * 2 ** i),
   0,
@@ -394,7 +394,7 @@ const GATEWAY_APIS = {
 } as const;
 
 /**
- * upstream.ts sendWhileBusy: busy and HTTP 5xx say "not done" and are retried; a timeout, a dropped
+ * business-calls.ts sendWhileBusy: busy and HTTP 5xx say "not done" and are retried; a timeout, a dropped
  * connection or garbage is retried only on a GET (a POST may have been done, e.g. a link issued).
  */
 export function expectedGatewayOutcome(kind: Fault, method: "GET" | "POST", times: "once" | "every") {

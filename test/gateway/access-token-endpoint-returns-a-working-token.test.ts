@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { useToken } from "../simulator/sim-client.ts";
 import { call, getToken, registerApp } from "../support/gateway.ts";
+import { useToken } from "../support/simulator.ts";
 
 // SPEC §5: GET /Wechat/{appKey}/AccessToken (API key) → data {access_token, expires_in (seconds
 // left), expires_time, create_time} with ISO 8601 times carrying an offset.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_TIME, type RequestResult, SEED_TIME } from "../dotnet/datacontract-xml.ts";
-import { useToken } from "../simulator/sim-client.ts";
 import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { useToken } from "../support/simulator.ts";
 
 // SPEC §5: POST /api/v1/Common/WxToken?appid= (API key of an app with that appid) answers the
 // RequestResult envelope (§3): Data {access_token, expires_in, expires_time, create_time,

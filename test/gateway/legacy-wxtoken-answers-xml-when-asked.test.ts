@@ -6,8 +6,8 @@ import {
   SEED_TIME,
   type WxAccessToken,
 } from "../dotnet/datacontract-xml.ts";
-import { useToken } from "../simulator/sim-client.ts";
 import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { useToken } from "../support/simulator.ts";
 
 // SPEC §3/§5: for Accept: application/xml or text/xml the legacy endpoint answers exactly what
 // .NET's DataContractSerializer writes for RequestResult<WxAccess_Token> (root

@@ -3,7 +3,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { isSessionToken, LOGIN_SESSION_TTL_SECONDS, LoginSessions } from "../../src/logins/sessions.ts";
-import type { CodeSession, UpstreamFailure } from "../../src/wechat/client.ts";
+import type { CodeSession, UpstreamFailure } from "../../src/wechat/credential-calls.ts";
 import { keeper } from "../support/keeper.ts";
 
 const WECHAT_SESSION: CodeSession = {

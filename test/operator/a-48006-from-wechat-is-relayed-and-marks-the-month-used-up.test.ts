@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { postBusiness } from "../simulator/sim-client.ts";
 import { getToken, registerApp } from "../support/gateway.ts";
+import { postBusiness } from "../support/simulator.ts";
 import {
   allowanceOf,
   CLEAR_QUOTA_PATH,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { allowanceOf, CLEAR_QUOTA_PATH, callsTo, clearQuota } from "./operator-client.ts";
 
 // The gateway counts the resets WeChat accepted. When the answer is lost on the way (the

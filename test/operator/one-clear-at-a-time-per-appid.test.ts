@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { allowanceOf, CLEAR_QUOTA_PATH, callsTo, clearQuota } from "./operator-client.ts";
 
 // Two operators pressing "clear" at once must not both spend the last reset: the appid's keeper

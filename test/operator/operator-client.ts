@@ -2,8 +2,8 @@
 // clear_quota's month.
 
 import type { ClearAllowance } from "../../src/operator/tools.ts";
-import { sim } from "../simulator/sim-client.ts";
 import { admin } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 export const CLEAR_QUOTA_PATH = "/cgi-bin/clear_quota";
 export const QUOTA_GET_PATH = "/cgi-bin/openapi/quota/get";

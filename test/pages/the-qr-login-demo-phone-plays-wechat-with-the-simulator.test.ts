@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { phone, said, setQrAuth } from "../qrauth/qr-sides.ts";
 import { call, type Envelope, registerApp } from "../support/gateway.ts";
+import { miniProgram, said, setQrAuth } from "../support/qrauth.ts";
 import { demo } from "./demo-client.ts";
 
 // The demo's phone panel appears only when the WeChat simulator answers at WECHAT_API_BASE: it hands
@@ -55,9 +55,12 @@ describe("the QR-login demo's simulated phone", () => {
     const user = await signIn(app.appKey, again.body.data);
     const unionID = user.unionid ?? user.openid;
     const { signInKey } = await site.start();
-    expect((await phone(app, user).scan(signInKey)).status).toBe(200);
-    expect((await phone(app, user).confirmLogin(signInKey)).status).toBe(404);
-    const registered = await phone(app, user).confirmRegister(signInKey, { unionID, nickName: "Demo user" });
+    expect((await miniProgram(app, user).scan(signInKey)).status).toBe(200);
+    expect((await miniProgram(app, user).confirmLogin(signInKey)).status).toBe(404);
+    const registered = await miniProgram(app, user).confirmRegister(signInKey, {
+      unionID,
+      nickName: "Demo user",
+    });
     expect(registered.status, said(registered)).toBe(200);
     expect((await site.status(signInKey)).body.data.status).toBe("confirmed");
 
@@ -66,12 +69,12 @@ describe("the QR-login demo's simulated phone", () => {
       app.appKey,
       (await site.json<WxLogin>("POST", "/phone/wx-login", {})).body.data,
     );
-    expect((await phone(app, later).scan(second.signInKey)).status).toBe(200);
+    expect((await miniProgram(app, later).scan(second.signInKey)).status).toBe(200);
     expect((await site.status(second.signInKey)).body.data.scanner).toEqual({
       registered: true,
       nickName: "Demo user",
     });
-    expect((await phone(app, later).confirmLogin(second.signInKey)).status).toBe(200);
+    expect((await miniProgram(app, later).confirmLogin(second.signInKey)).status).toBe(200);
   });
 
   it("reads the verification code the simulator's mailbox received, only for apps that ask for one", async () => {
@@ -93,8 +96,8 @@ describe("the QR-login demo's simulated phone", () => {
       (await site.json<WxLogin>("POST", "/phone/wx-login", { user: "new" })).body.data,
     );
     const { signInKey } = await site.start();
-    expect((await phone(app, user).scan(signInKey)).status).toBe(200);
-    expect((await phone(app, user).sendCode("email", target)).status).toBe(200);
+    expect((await miniProgram(app, user).scan(signInKey)).status).toBe(200);
+    expect((await miniProgram(app, user).sendCode("email", target)).status).toBe(200);
     const received = await site.json<{ code: string; channel: string; target: string }>(
       "GET",
       `/phone/codes?target=${encodeURIComponent(target)}`,
@@ -105,7 +108,7 @@ describe("the QR-login demo's simulated phone", () => {
       target,
       code: expect.stringMatching(/^\d{6}$/),
     });
-    const registered = await phone(app, user).confirmRegister(signInKey, {
+    const registered = await miniProgram(app, user).confirmRegister(signInKey, {
       unionID: user.unionid ?? user.openid,
       email: target,
       emailCode: received.body.data.code,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { phone, said, web } from "../qrauth/qr-sides.ts";
 import { miniProgramLogin, registerApp } from "../support/gateway.ts";
+import { miniProgram, said, webBackend } from "../support/qrauth.ts";
 import { demo } from "./demo-client.ts";
 
 // The demo's backend opens sessions without an API key, so its code and status routes must not become
@@ -11,10 +11,10 @@ import { demo } from "./demo-client.ts";
 /** A session the app's real backend opened with its API key, scanned and confirmed on the phone. */
 async function confirmedThroughTheApi(appKey: string, appId: string) {
   const app = await registerApp(appKey, appId);
-  const signInKey = await web(app).initiate();
+  const signInKey = await webBackend(app).initiate();
   const user = await miniProgramLogin(app);
-  expect((await phone(app, user).scan(signInKey)).status).toBe(200);
-  const registered = await phone(app, user).confirmRegister(signInKey, { nickName: "Victim" });
+  expect((await miniProgram(app, user).scan(signInKey)).status).toBe(200);
+  const registered = await miniProgram(app, user).confirmRegister(signInKey, { nickName: "Victim" });
   expect(registered.status, said(registered)).toBe(200);
   return { app, signInKey, token: registered.body.data.access_token };
 }
@@ -36,7 +36,7 @@ describe("the QR-login demo reads only the sessions it opened, and only for the 
       expect((await site.code(signInKey, { handle })).status, `handle ${handle}`).toBe(401);
     }
     // Still unread: the real backend picks the token up, once.
-    const picked = await web(app).status(signInKey);
+    const picked = await webBackend(app).status(signInKey);
     expect(picked.body.data.status).toBe("confirmed");
     expect(picked.body.data.token?.access_token).toBe(token);
   });
@@ -50,8 +50,8 @@ describe("the QR-login demo reads only the sessions it opened, and only for the 
     expect(other.handle).not.toBe(mine.handle);
 
     const user = await miniProgramLogin(app);
-    expect((await phone(app, user).scan(mine.signInKey)).status).toBe(200);
-    const confirmed = await phone(app, user).confirmRegister(mine.signInKey, { nickName: "Demo user" });
+    expect((await miniProgram(app, user).scan(mine.signInKey)).status).toBe(200);
+    const confirmed = await miniProgram(app, user).confirmRegister(mine.signInKey, { nickName: "Demo user" });
     expect(confirmed.status, said(confirmed)).toBe(200);
 
     const refusals = [];

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { phone, said, web } from "../qrauth/qr-sides.ts";
 import { admin, fetchGateway, miniProgramLogin, registerApp } from "../support/gateway.ts";
-import { decodeJwt } from "../support/qrauth.ts";
+import { decodeJwt, miniProgram, said, webBackend } from "../support/qrauth.ts";
 import { demo } from "./demo-client.ts";
 
 // With DEMO_PAGES on, /demo/qr-login/{appKey} is a page plus a small same-origin backend that plays
@@ -75,10 +74,10 @@ describe("the QR-login demo's web side", () => {
       expires_in: expect.any(Number),
     });
     // The session is a real one: the API's Status sees it too.
-    expect((await web(app).status(signInKey)).body.data.status).toBe("pending");
+    expect((await webBackend(app).status(signInKey)).body.data.status).toBe("pending");
 
     const user = await miniProgramLogin(app, { unionid: "oUnionQrDemoFlow0000000001" });
-    expect((await phone(app, user).scan(signInKey)).status).toBe(200);
+    expect((await miniProgram(app, user).scan(signInKey)).status).toBe(200);
     expect((await site.status(signInKey)).body.data).toEqual({
       status: "scanned",
       scanner: { registered: false },
@@ -87,7 +86,7 @@ describe("the QR-login demo's web side", () => {
     const scannedCode = await site.code(signInKey);
     expect(scannedCode.status).toBe(409);
 
-    const registered = await phone(app, user).confirmRegister(signInKey, { nickName: "Demo user" });
+    const registered = await miniProgram(app, user).confirmRegister(signInKey, { nickName: "Demo user" });
     expect(registered.status, said(registered)).toBe(200);
     const picked = await site.status(signInKey);
     expect(picked.body.data.status).toBe("confirmed");
@@ -98,7 +97,7 @@ describe("the QR-login demo's web side", () => {
       status: "consumed",
       expires_in: expect.any(Number),
     });
-    expect((await web(app).status(signInKey)).body.data.status).toBe("consumed");
+    expect((await webBackend(app).status(signInKey)).body.data.status).toBe("consumed");
   });
 
   it("takes the Initiate fields from the page, validated as Initiate validates them", async () => {
@@ -106,7 +105,7 @@ describe("the QR-login demo's web side", () => {
     const site = demo(app.appKey);
     const { signInKey } = await site.start({ scopes: "profile,email", remark: "Custom", scheme: "myapp" });
     const user = await miniProgramLogin(app);
-    const scanned = await phone(app, user).scan(signInKey);
+    const scanned = await miniProgram(app, user).scan(signInKey);
     expect(scanned.body.data).toMatchObject({ scopes: "profile,email", remark: "Custom", scheme: "myapp" });
 
     const bad = await site.json("POST", "/session", { scopes: "no spaces allowed" });
@@ -128,7 +127,7 @@ describe("the QR-login demo's web side", () => {
     const unknown = await site.status(123456789);
     expect(unknown.status).toBe(401);
     const other = await registerApp("qr-demo-keys-other", "wxqrdemokeys0002");
-    const theirs = await web(other).initiate();
+    const theirs = await webBackend(other).initiate();
     expect((await site.status(theirs)).status).toBe(401);
     expect((await site.code(theirs)).status).toBe(401);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { sdkClassicToken, viaProxy } from "./proxy-client.ts";
 
 // Issue 5: on 40001/40014/42001 the proxy compare-and-refreshes and repeats the request once,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { admin, registerApp } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { expectOnlyUnder, receivedBy, receivedSince } from "./paths-at-wechat.ts";
 import { sdkClassicToken, viaProxyJson } from "./proxy-client.ts";
 

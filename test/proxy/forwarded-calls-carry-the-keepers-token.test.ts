@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { sdkClassicToken, viaProxy, viaProxyJson } from "./proxy-client.ts";
 
 // Issue 5: every other path is forwarded with the keeper's token in the query, body and content
@@ -106,7 +106,7 @@ describe("forwarding", () => {
     });
     expect(viaGateway.headers.get("content-type")).toBe("image/png");
     const direct = await fetch(
-      `${(await import("../simulator/sim-client.ts")).SIM_BASE}/wxa/getwxacodeunlimit?access_token=${token}`,
+      `${(await import("../support/simulator.ts")).SIM_BASE}/wxa/getwxacodeunlimit?access_token=${token}`,
       {
         method: "POST",
         body,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SECRET } from "../simulator/sim-client.ts";
 import { admin, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { SECRET } from "../support/simulator.ts";
 import {
   couldBeTokenPath,
   expectOnlyUnder,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mediaForm, sha256Hex, sim } from "../simulator/sim-client.ts";
 import { registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { mediaForm, sha256Hex, sim } from "../support/simulator.ts";
 import { sdkClassicToken, viaProxy } from "./proxy-client.ts";
 
 // Issue 5: bodies and content types pass through as streams: a multipart media upload reaches

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET } from "../simulator/sim-client.ts";
 import { type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { SECRET } from "../support/simulator.ts";
 import {
   couldBeTokenPath,
   pathOf,

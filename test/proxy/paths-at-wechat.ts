@@ -2,7 +2,7 @@
 // test of the proxy's path rules does not depend on how strictly WeChat itself parses paths.
 
 import { expect } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
+import { sim } from "../support/simulator.ts";
 
 /** The paths the gateway must never let through in any spelling (it answers them itself). */
 export const TOKEN_PATHS = ["/cgi-bin/token", "/cgi-bin/stable_token"];

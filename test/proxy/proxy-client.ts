@@ -1,8 +1,8 @@
 // Calls the gateway's /proxy/{appKey} the way a WeChat SDK calls api.weixin.qq.com.
 
 import { exports } from "cloudflare:workers";
-import { SECRET } from "../simulator/sim-client.ts";
 import type { RegisteredApp } from "../support/gateway.ts";
+import { SECRET } from "../support/simulator.ts";
 
 export type WeChatJson = Record<string, unknown> & { errcode?: number; errmsg?: string };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET, sim } from "../simulator/sim-client.ts";
 import { registerApp } from "../support/gateway.ts";
+import { SECRET, sim } from "../support/simulator.ts";
 import { leniently, pathOf, receivedBy, receivedSince } from "./paths-at-wechat.ts";
 import { viaProxyJson } from "./proxy-client.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 import { sdkClassicToken, sdkStableToken, viaProxyJson } from "./proxy-client.ts";
 
 // Issue 5: SDKs "refresh" through /cgi-bin/token and /cgi-bin/stable_token (force_refresh

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET, sim } from "../simulator/sim-client.ts";
 import { admin, registerApp } from "../support/gateway.ts";
+import { SECRET, sim } from "../support/simulator.ts";
 import { sdkClassicToken, viaProxyJson } from "./proxy-client.ts";
 
 // Issue 5: a per-app allow-list of upstream path prefixes (default /cgi-bin/, /wxa/, /sns/),

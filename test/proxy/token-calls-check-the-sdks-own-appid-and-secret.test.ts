@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SECRET } from "../simulator/sim-client.ts";
 import { registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { SECRET } from "../support/simulator.ts";
 import { sdkClassicToken, sdkStableToken, viaProxyJson } from "./proxy-client.ts";
 
 // Issue 5: the token paths need the app's own appid and secret (compared in constant time) or an

@@ -1,8 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TOKEN_CALL_BODY_LIMIT_BYTES } from "../../src/routes/proxy.ts";
-import { SECRET } from "../simulator/sim-client.ts";
 import { registerApp } from "../support/gateway.ts";
+import { SECRET } from "../support/simulator.ts";
 import { proxyUrl, viaProxyJson } from "./proxy-client.ts";
 
 // Issue 12 §5: POST /proxy/{appKey}/cgi-bin/stable_token used to read and parse up to 25 MB of JSON

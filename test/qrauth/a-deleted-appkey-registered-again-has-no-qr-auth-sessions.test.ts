@@ -2,8 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { miniProgramLogin, registerApp } from "../support/gateway.ts";
+import { miniProgram, said, webBackend } from "../support/qrauth.ts";
 import { deleteAndRegisterAgain } from "../support/registry.ts";
-import { phone, said, web } from "./qr-sides.ts";
 
 // SPEC §4: DELETE /admin/apps/{appKey} removes its QR-Auth sign-in sessions (each a QrSession object
 // with a `qr:{signInKey}` KV mirror); an appKey registered again later cannot see or pick up any of
@@ -13,11 +13,11 @@ describe("a deleted appKey registered again", () => {
   it("knows none of the sign-in sessions opened before, and their objects and KV mirrors are gone", async () => {
     const app = await registerApp("qr-del-sessions", "wxqrdelsession01");
     const user = await miniProgramLogin(app, { unionid: "oUnionQrDelSessions0000000001" });
-    const mini = phone(app, user);
-    const pending = await web(app).initiate();
-    const scanned = await web(app).initiate();
+    const mini = miniProgram(app, user);
+    const pending = await webBackend(app).initiate();
+    const scanned = await webBackend(app).initiate();
     expect((await mini.scan(scanned)).status).toBe(200);
-    const confirmed = await web(app).initiate();
+    const confirmed = await webBackend(app).initiate();
     expect((await mini.scan(confirmed)).status).toBe(200);
     expect((await mini.confirmRegister(confirmed)).status).toBe(200);
     const signInKeys = [pending, scanned, confirmed];
@@ -26,7 +26,7 @@ describe("a deleted appKey registered again", () => {
     const next = await deleteAndRegisterAgain(app);
 
     for (const signInKey of signInKeys) {
-      const status = await web(next).status(signInKey);
+      const status = await webBackend(next).status(signInKey);
       expect(status.status, said(status)).toBe(404);
       expect(status.body.error).toBe("no sign-in session has this signInKey");
       expect(await env.REGISTRY.get(`qr:${signInKey}`)).toBeNull();
@@ -37,8 +37,8 @@ describe("a deleted appKey registered again", () => {
       expect(stored.size).toBe(0);
     }
     // New sessions work as before.
-    const fresh = await web(next).initiate();
-    expect((await web(next).status(fresh)).body.data).toMatchObject({ status: "pending" });
+    const fresh = await webBackend(next).initiate();
+    expect((await webBackend(next).status(fresh)).body.data).toMatchObject({ status: "pending" });
   });
 
   it("erases sessions past one call's batch", async () => {
@@ -63,7 +63,7 @@ describe("a deleted appKey registered again", () => {
     const next = await deleteAndRegisterAgain(app);
 
     for (const signInKey of [signInKeys[0]!, signInKeys[199]!, signInKeys[200]!, signInKeys[229]!]) {
-      expect((await web(next).status(signInKey)).status).toBe(404);
+      expect((await webBackend(next).status(signInKey)).status).toBe(404);
       expect(await env.REGISTRY.get(`qr:${signInKey}`)).toBeNull();
     }
   });

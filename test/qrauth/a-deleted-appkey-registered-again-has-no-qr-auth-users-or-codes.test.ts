@@ -1,10 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { admin, miniProgramLogin, type RegisteredApp, registerApp } from "../support/gateway.ts";
+import { miniProgram, said, setQrAuth, webBackend } from "../support/qrauth.ts";
 import { deleteAndRegisterAgain } from "../support/registry.ts";
-import { phone, said, setQrAuth, web } from "./qr-sides.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §4: DELETE /admin/apps/{appKey} removes its QR-Auth users and verification codes, and an
 // appKey registered again later starts empty: the previous owner's users are strangers to it.
@@ -22,8 +22,8 @@ function rowsOf(appKey: string) {
 /** `app`'s user signs in with WeChat and scans a new session of `app`. */
 async function scanned(app: RegisteredApp) {
   const user = await miniProgramLogin(app, { unionid: UNION_ID });
-  const signInKey = await web(app).initiate();
-  const mini = phone(app, user);
+  const signInKey = await webBackend(app).initiate();
+  const mini = miniProgram(app, user);
   expect((await mini.scan(signInKey)).status).toBe(200);
   return { mini, signInKey };
 }
@@ -40,7 +40,7 @@ describe("a deleted appKey registered again", () => {
     expect(await rowsOf(app.appKey)).toEqual({ users: 0, codes: 0 });
 
     const after = await scanned(next);
-    const status = await web(next).status(after.signInKey);
+    const status = await webBackend(next).status(after.signInKey);
     expect(status.body.data).toMatchObject({ status: "scanned", scanner: { registered: false } });
     const login = await after.mini.confirmLogin(after.signInKey);
     expect(login.status, said(login)).toBe(404);
@@ -84,7 +84,7 @@ describe("a deleted appKey registered again", () => {
     const register = await before.mini.confirmRegister(before.signInKey, { nickName: "Late" });
     expect(register.status, said(register)).toBe(404);
     expect((await before.mini.sendCode("email", "late@example.com")).status).toBe(404);
-    expect((await web(app).initiateAnswer()).status).toBe(404);
+    expect((await webBackend(app).initiateAnswer()).status).toBe(404);
     expect(await rowsOf(app.appKey)).toEqual({ users: 0, codes: 0 });
 
     expect((await admin("DELETE", `/apps/${app.appKey}`)).status).toBe(200);

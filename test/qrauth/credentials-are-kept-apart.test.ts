@@ -7,7 +7,7 @@ import {
   type RegisteredApp,
   registerApp,
 } from "../support/gateway.ts";
-import { qrPath, said, web } from "./qr-sides.ts";
+import { qrPath, said, webBackend } from "../support/qrauth.ts";
 
 // SPEC §7: the web backend calls Initiate, Code and Status with its API key; the mini-program user
 // calls Scan, Confirm-Login, Confirm-Register and SendCode with the session token JSCode2Session
@@ -23,7 +23,7 @@ let signInKey: number;
 beforeAll(async () => {
   app = await registerApp("qr-creds", "wxqrcreds0000001");
   user = await miniProgramLogin(app);
-  signInKey = await web(app).initiate();
+  signInKey = await webBackend(app).initiate();
 });
 
 /** A well-formed request to `endpoint` of `appKey`, sent with `token` (or other headers). */
@@ -89,7 +89,7 @@ describe("the two sides' credentials", () => {
   });
 
   it("nothing the refused calls sent changed the session", async () => {
-    expect((await web(app).status(signInKey)).body.data).toMatchObject({ status: "pending" });
+    expect((await webBackend(app).status(signInKey)).body.data).toMatchObject({ status: "pending" });
   });
 });
 

@@ -7,7 +7,7 @@ import {
   type RegisteredApp,
   registerApp,
 } from "../support/gateway.ts";
-import { phone, qrPath, said, web } from "./qr-sides.ts";
+import { miniProgram, qrPath, said, webBackend } from "../support/qrauth.ts";
 
 // SPEC §7: every QR-Auth request is checked before anything happens, and a refusal is a 400 whose
 // error names the field first ("scopes: ...").
@@ -51,19 +51,19 @@ describe("Initiate", () => {
     ["scheme", { scheme: "https://" }],
     ["scheme", { scheme: "my-app" }],
   ])("refuses a bad %s: %j", async (field, body) => {
-    expectFieldRefused(await web(app).initiateAnswer(body), field);
+    expectFieldRefused(await webBackend(app).initiateAnswer(body), field);
   });
 
   it("accepts each field at its longest, and all of them left out", async () => {
-    const longest = await web(app).initiateAnswer({
+    const longest = await webBackend(app).initiateAnswer({
       scopes: `${"ab,".repeat(33)}z`,
       remark: "r".repeat(200),
       scheme: "S1".repeat(25),
     });
     expect(longest.status, said(longest)).toBe(200);
-    const bare = await web(app).initiateAnswer({});
+    const bare = await webBackend(app).initiateAnswer({});
     expect(bare.status, said(bare)).toBe(200);
-    const scanned = await phone(app, user).scan(longest.body.data);
+    const scanned = await miniProgram(app, user).scan(longest.body.data);
     expect(scanned.body.data).toMatchObject({
       scopes: `${"ab,".repeat(33)}z`,
       remark: "r".repeat(200),
@@ -74,7 +74,7 @@ describe("Initiate", () => {
 
 describe("signInKey", () => {
   it.each(["Scan", "Confirm-Login", "Confirm-Register"])("is required by %s", async (endpoint) => {
-    expectFieldRefused(await phone(app, user).post(endpoint, { unionID: user.unionid }), "signInKey");
+    expectFieldRefused(await miniProgram(app, user).post(endpoint, { unionID: user.unionid }), "signInKey");
   });
 
   it.each(["Status", "Code"])("is required by %s", async (endpoint) => {
@@ -83,7 +83,7 @@ describe("signInKey", () => {
   });
 
   it.each(BAD_SIGN_IN_KEYS)("in a body, refuses %s", async (_, signInKey) => {
-    const mini = phone(app, user);
+    const mini = miniProgram(app, user);
     for (const endpoint of ["Scan", "Confirm-Login", "Confirm-Register"]) {
       expectFieldRefused(await mini.post(endpoint, { signInKey, unionID: user.unionid }), "signInKey");
     }
@@ -99,21 +99,21 @@ describe("signInKey", () => {
     ["a leading zero", "012"],
     ["an exponent", "1e5"],
   ])("in a query, refuses %s", async (_, signInKey) => {
-    const backend = web(app);
+    const backend = webBackend(app);
     expectFieldRefused(await backend.status(encodeURIComponent(signInKey)), "signInKey");
     expectFieldRefused(await backend.code(encodeURIComponent(signInKey)), "signInKey");
   });
 
   it("accepts 2^53 − 1, which then names no session (404)", async () => {
     const largest = 2 ** 53 - 1;
-    expect((await web(app).status(largest)).status).toBe(404);
-    expect((await phone(app, user).scan(largest)).status).toBe(404);
+    expect((await webBackend(app).status(largest)).status).toBe(404);
+    expect((await miniProgram(app, user).scan(largest)).status).toBe(404);
   });
 });
 
 describe("Confirm-Register", () => {
   const register = (fields: object) =>
-    phone(app, user).post("Confirm-Register", { signInKey: 1, unionID: user.unionid, ...fields });
+    miniProgram(app, user).post("Confirm-Register", { signInKey: 1, unionID: user.unionid, ...fields });
 
   it.each([
     ["empty", ""],
@@ -127,7 +127,7 @@ describe("Confirm-Register", () => {
   });
 
   it("requires a unionID", async () => {
-    expectFieldRefused(await phone(app, user).post("Confirm-Register", { signInKey: 1 }), "unionID");
+    expectFieldRefused(await miniProgram(app, user).post("Confirm-Register", { signInKey: 1 }), "unionID");
   });
 
   it.each([
@@ -168,7 +168,7 @@ describe("Confirm-Register", () => {
 });
 
 describe("SendCode", () => {
-  const send = (body: object) => phone(app, user).post("SendCode", body);
+  const send = (body: object) => miniProgram(app, user).post("SendCode", body);
 
   it.each(["sms", "Email", "", "wechat"])("refuses the channel %j", async (channel) => {
     expectFieldRefused(await send({ channel, target: "alice@example.com" }), "channel");

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import {
   admin,
   fetchGateway,
@@ -8,7 +7,8 @@ import {
   type RegisteredApp,
   registerApp,
 } from "../support/gateway.ts";
-import { phone, qrPath, said, web } from "./qr-sides.ts";
+import { miniProgram, qrPath, said, webBackend } from "../support/qrauth.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §7: a session moves forward only (pending → scanned → confirmed → consumed), is bound to the
 // user who scans it first, and is single use. A signInKey the app does not own is answered exactly
@@ -39,28 +39,32 @@ beforeAll(async () => {
   alice = await miniProgramLogin(app);
   bob = await miniProgramLogin(app);
   for (const user of [alice, bob]) {
-    const signInKey = await web(app).initiate();
-    await phone(app, user).scan(signInKey);
-    const registered = await phone(app, user).confirmRegister(signInKey);
+    const signInKey = await webBackend(app).initiate();
+    await miniProgram(app, user).scan(signInKey);
+    const registered = await miniProgram(app, user).confirmRegister(signInKey);
     if (registered.status !== 200) throw new Error(`register: ${said(registered)}`);
   }
 });
 
 /** A new session that `user` has scanned. */
 async function scannedBy(user: MiniProgramLogin): Promise<number> {
-  const signInKey = await web(app).initiate({ scopes: "profile", remark: "Hello", scheme: "shop" });
-  const scanned = await phone(app, user).scan(signInKey);
+  const signInKey = await webBackend(app).initiate({ scopes: "profile", remark: "Hello", scheme: "shop" });
+  const scanned = await miniProgram(app, user).scan(signInKey);
   expect(scanned.status, said(scanned)).toBe(200);
   return signInKey;
 }
 
-const statusOf = async (signInKey: number) => (await web(app).status(signInKey)).body.data.status;
+const statusOf = async (signInKey: number) => (await webBackend(app).status(signInKey)).body.data.status;
 
 describe("scanning", () => {
   it("answers the app's profile and the session's request, and marks the session scanned", async () => {
-    const signInKey = await web(app).initiate({ scopes: "profile,phone", remark: "Pay", scheme: "shop2" });
+    const signInKey = await webBackend(app).initiate({
+      scopes: "profile,phone",
+      remark: "Pay",
+      scheme: "shop2",
+    });
     expect(await statusOf(signInKey)).toBe("pending");
-    const scanned = await phone(app, alice).scan(signInKey);
+    const scanned = await miniProgram(app, alice).scan(signInKey);
     expect(scanned.status, said(scanned)).toBe(200);
     expect(scanned.body.data).toEqual({
       appID: 42,
@@ -78,94 +82,94 @@ describe("scanning", () => {
 
   it("the same user may scan again; anyone else is refused (403) and cannot confirm it either", async () => {
     const signInKey = await scannedBy(alice);
-    const again = await phone(app, alice).scan(signInKey);
+    const again = await miniProgram(app, alice).scan(signInKey);
     expect(again.status, said(again)).toBe(200);
     expect(again.body.data).toMatchObject({ scopes: "profile", remark: "Hello", scheme: "shop" });
 
-    const intruder = phone(app, bob);
+    const intruder = miniProgram(app, bob);
     const scan = await intruder.scan(signInKey);
     expect(scan.status, said(scan)).toBe(403);
     expect(scan.body.error).toMatch(/scanned by another user/);
     expect((await intruder.confirmLogin(signInKey)).status).toBe(403);
     expect((await intruder.confirmRegister(signInKey)).status).toBe(403);
     const newcomer = await miniProgramLogin(app);
-    expect((await phone(app, newcomer).confirmRegister(signInKey)).status).toBe(403);
+    expect((await miniProgram(app, newcomer).confirmRegister(signInKey)).status).toBe(403);
 
     // The scanner is still the one who confirms.
     expect(await statusOf(signInKey)).toBe("scanned");
-    const confirmed = await phone(app, alice).confirmLogin(signInKey);
+    const confirmed = await miniProgram(app, alice).confirmLogin(signInKey);
     expect(confirmed.status, said(confirmed)).toBe(200);
   });
 
   it("a newcomer refused on someone else's session can still register on their own", async () => {
     const newcomer = await miniProgramLogin(app);
     const taken = await scannedBy(alice);
-    expect((await phone(app, newcomer).confirmRegister(taken)).status).toBe(403);
+    expect((await miniProgram(app, newcomer).confirmRegister(taken)).status).toBe(403);
     const own = await scannedBy(newcomer);
-    const registered = await phone(app, newcomer).confirmRegister(own);
+    const registered = await miniProgram(app, newcomer).confirmRegister(own);
     expect(registered.status, said(registered)).toBe(200);
   });
 });
 
 describe("confirming", () => {
   it("is refused before the scan (409), and the session stays pending", async () => {
-    const signInKey = await web(app).initiate();
-    const login = await phone(app, alice).confirmLogin(signInKey);
+    const signInKey = await webBackend(app).initiate();
+    const login = await miniProgram(app, alice).confirmLogin(signInKey);
     expect(login.status, said(login)).toBe(409);
     expect(login.body.error).toMatch(/not been scanned/);
-    expect((await phone(app, bob).confirmLogin(signInKey)).status).toBe(409);
+    expect((await miniProgram(app, bob).confirmLogin(signInKey)).status).toBe(409);
     expect(await statusOf(signInKey)).toBe("pending");
   });
 
   it("registering before the scan is refused (409) and registers nobody", async () => {
     const newcomer = await miniProgramLogin(app);
-    const signInKey = await web(app).initiate();
-    const early = await phone(app, newcomer).confirmRegister(signInKey);
+    const signInKey = await webBackend(app).initiate();
+    const early = await miniProgram(app, newcomer).confirmRegister(signInKey);
     expect(early.status, said(early)).toBe(409);
     expect(await statusOf(signInKey)).toBe("pending");
-    await phone(app, newcomer).scan(signInKey);
+    await miniProgram(app, newcomer).scan(signInKey);
     // Not registered by the refused attempt: Confirm-Login does not know them, Confirm-Register works.
-    expect((await phone(app, newcomer).confirmLogin(signInKey)).status).toBe(404);
-    const registered = await phone(app, newcomer).confirmRegister(signInKey);
+    expect((await miniProgram(app, newcomer).confirmLogin(signInKey)).status).toBe(404);
+    const registered = await miniProgram(app, newcomer).confirmRegister(signInKey);
     expect(registered.status, said(registered)).toBe(200);
   });
 
   it("happens once: a second confirmation or registration is 409, confirmed or consumed", async () => {
     const signInKey = await scannedBy(alice);
-    const first = await phone(app, alice).confirmLogin(signInKey);
+    const first = await miniProgram(app, alice).confirmLogin(signInKey);
     expect(first.status, said(first)).toBe(200);
 
-    const again = await phone(app, alice).confirmLogin(signInKey);
+    const again = await miniProgram(app, alice).confirmLogin(signInKey);
     expect(again.status, said(again)).toBe(409);
     expect(again.body.error).toMatch(/already confirmed/);
-    expect((await phone(app, alice).confirmRegister(signInKey)).status).toBe(409);
-    expect((await phone(app, bob).confirmLogin(signInKey)).status).toBe(409);
+    expect((await miniProgram(app, alice).confirmRegister(signInKey)).status).toBe(409);
+    expect((await miniProgram(app, bob).confirmLogin(signInKey)).status).toBe(409);
 
-    const picked = await web(app).status(signInKey);
+    const picked = await webBackend(app).status(signInKey);
     expect(picked.body.data).toMatchObject({ status: "confirmed", token: first.body.data });
-    expect((await phone(app, alice).confirmLogin(signInKey)).status).toBe(409);
+    expect((await miniProgram(app, alice).confirmLogin(signInKey)).status).toBe(409);
     expect(await statusOf(signInKey)).toBe("consumed");
   });
 
   it("a confirmed or consumed session cannot be scanned again (409), by anyone", async () => {
     const signInKey = await scannedBy(alice);
-    expect((await phone(app, alice).confirmLogin(signInKey)).status).toBe(200);
+    expect((await miniProgram(app, alice).confirmLogin(signInKey)).status).toBe(200);
     for (const user of [alice, bob]) {
-      const scan = await phone(app, user).scan(signInKey);
+      const scan = await miniProgram(app, user).scan(signInKey);
       expect(scan.status, said(scan)).toBe(409);
       expect(scan.body.error).toMatch(/already confirmed/);
     }
     expect(await statusOf(signInKey)).toBe("confirmed");
-    await web(app).status(signInKey);
+    await webBackend(app).status(signInKey);
     expect(await statusOf(signInKey)).toBe("consumed");
-    expect((await phone(app, alice).scan(signInKey)).status).toBe(409);
+    expect((await miniProgram(app, alice).scan(signInKey)).status).toBe(409);
     expect(await statusOf(signInKey)).toBe("consumed");
   });
 });
 
 describe("the code image", () => {
   it("is a JPEG while the session is pending, for the signInKey as scene and qrAuth.page", async () => {
-    const signInKey = await web(app).initiate();
+    const signInKey = await webBackend(app).initiate();
     const image = await fetchGateway("GET", qrPath(app.appKey, `Code?signInKey=${signInKey}`), {
       token: app.apiKey,
     });
@@ -182,13 +186,13 @@ describe("the code image", () => {
 
   it("is refused (409) once the session is scanned, confirmed or consumed", async () => {
     const signInKey = await scannedBy(alice);
-    const scanned = await web(app).code(signInKey);
+    const scanned = await webBackend(app).code(signInKey);
     expect(scanned.status, said(scanned)).toBe(409);
     expect(scanned.body.error).toMatch(/scanned/);
-    await phone(app, alice).confirmLogin(signInKey);
-    expect((await web(app).code(signInKey)).status).toBe(409);
-    await web(app).status(signInKey);
-    expect((await web(app).code(signInKey)).status).toBe(409);
+    await miniProgram(app, alice).confirmLogin(signInKey);
+    expect((await webBackend(app).code(signInKey)).status).toBe(409);
+    await webBackend(app).status(signInKey);
+    expect((await webBackend(app).code(signInKey)).status).toBe(409);
   });
 });
 
@@ -197,11 +201,11 @@ describe("a signInKey the app does not own", () => {
 
   it("is 404 on Scan, Status, Code and the confirmations", async () => {
     const answers = [
-      await phone(app, alice).scan(NEVER_ISSUED),
-      await web(app).status(NEVER_ISSUED),
-      await web(app).code(NEVER_ISSUED),
-      await phone(app, alice).confirmLogin(NEVER_ISSUED),
-      await phone(app, alice).confirmRegister(NEVER_ISSUED),
+      await miniProgram(app, alice).scan(NEVER_ISSUED),
+      await webBackend(app).status(NEVER_ISSUED),
+      await webBackend(app).code(NEVER_ISSUED),
+      await miniProgram(app, alice).confirmLogin(NEVER_ISSUED),
+      await miniProgram(app, alice).confirmRegister(NEVER_ISSUED),
     ];
     for (const answer of answers) {
       expect(answer.status, said(answer)).toBe(404);
@@ -212,19 +216,19 @@ describe("a signInKey the app does not own", () => {
   it("another appKey's session is answered exactly like one that never existed", async () => {
     const other = await registerApp("qr-fwd-other", "wxqrfwdother0001");
     const otherUser = await miniProgramLogin(other);
-    const signInKey = await web(app).initiate();
+    const signInKey = await webBackend(app).initiate();
 
     const foreign = [
-      await web(other).status(signInKey),
-      await web(other).code(signInKey),
-      await phone(other, otherUser).scan(signInKey),
-      await phone(other, otherUser).confirmLogin(signInKey),
+      await webBackend(other).status(signInKey),
+      await webBackend(other).code(signInKey),
+      await miniProgram(other, otherUser).scan(signInKey),
+      await miniProgram(other, otherUser).confirmLogin(signInKey),
     ];
     const unknown = [
-      await web(other).status(NEVER_ISSUED),
-      await web(other).code(NEVER_ISSUED),
-      await phone(other, otherUser).scan(NEVER_ISSUED),
-      await phone(other, otherUser).confirmLogin(NEVER_ISSUED),
+      await webBackend(other).status(NEVER_ISSUED),
+      await webBackend(other).code(NEVER_ISSUED),
+      await miniProgram(other, otherUser).scan(NEVER_ISSUED),
+      await miniProgram(other, otherUser).confirmLogin(NEVER_ISSUED),
     ];
     for (const [i, answer] of foreign.entries()) {
       expect(answer.status, said(answer)).toBe(404);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, miniProgramLogin, registerApp } from "../support/gateway.ts";
-import { phone, said, web } from "./qr-sides.ts";
+import { miniProgram, said, webBackend } from "../support/qrauth.ts";
 
 // While a session is `scanned`, Status tells the web side who scanned, as the app knows them: the
 // nickName and avatar they registered with, or `registered: false` for someone about to register.
@@ -10,12 +10,12 @@ describe("Status says who scanned", () => {
   it("answers registered: false for a new user, and nothing before the scan or after the confirm", async () => {
     const app = await registerApp("qr-scanner", "wxqrscanner00001");
     const user = await miniProgramLogin(app, { unionid: "oUnionQrScanner00000000001" });
-    const signInKey = await web(app).initiate();
-    const pending = await web(app).status(signInKey);
+    const signInKey = await webBackend(app).initiate();
+    const pending = await webBackend(app).status(signInKey);
     expect(pending.body.data).toEqual({ status: "pending", expires_in: expect.any(Number) });
 
-    expect((await phone(app, user).scan(signInKey)).status).toBe(200);
-    const scanned = await web(app).status(signInKey);
+    expect((await miniProgram(app, user).scan(signInKey)).status).toBe(200);
+    const scanned = await webBackend(app).status(signInKey);
     expect(scanned.body.data).toEqual({
       status: "scanned",
       scanner: { registered: false },
@@ -25,9 +25,9 @@ describe("Status says who scanned", () => {
     expect(text).not.toContain(user.openid);
     expect(text).not.toContain("oUnionQrScanner00000000001");
 
-    const registered = await phone(app, user).confirmRegister(signInKey, { nickName: "Alice" });
+    const registered = await miniProgram(app, user).confirmRegister(signInKey, { nickName: "Alice" });
     expect(registered.status, said(registered)).toBe(200);
-    const picked = await web(app).status(signInKey);
+    const picked = await webBackend(app).status(signInKey);
     expect(picked.body.data.status).toBe("confirmed");
     expect(picked.body.data).not.toHaveProperty("scanner");
   });
@@ -35,17 +35,17 @@ describe("Status says who scanned", () => {
   it("names a registered user by the nickName and avatar they registered with", async () => {
     const app = await registerApp("qr-scanner-known", "wxqrscanner00002");
     const user = await miniProgramLogin(app, { unionid: "oUnionQrScanner00000000002" });
-    const first = await web(app).initiate();
-    await phone(app, user).scan(first);
-    const registered = await phone(app, user).confirmRegister(first, {
+    const first = await webBackend(app).initiate();
+    await miniProgram(app, user).scan(first);
+    const registered = await miniProgram(app, user).confirmRegister(first, {
       nickName: "Bob",
       avatar: "https://example.com/bob.png",
     });
     expect(registered.status, said(registered)).toBe(200);
 
-    const second = await web(app).initiate();
-    await phone(app, user).scan(second);
-    expect((await web(app).status(second)).body.data).toEqual({
+    const second = await webBackend(app).initiate();
+    await miniProgram(app, user).scan(second);
+    expect((await webBackend(app).status(second)).body.data).toEqual({
       status: "scanned",
       scanner: { registered: true, nickName: "Bob", avatar: "https://example.com/bob.png" },
       expires_in: expect.any(Number),
@@ -55,12 +55,12 @@ describe("Status says who scanned", () => {
   it("names a registered user without a nickName only as registered", async () => {
     const app = await registerApp("qr-scanner-bare", "wxqrscanner00003");
     const user = await miniProgramLogin(app, { unionid: null });
-    const first = await web(app).initiate();
-    await phone(app, user).scan(first);
-    expect((await phone(app, user).confirmRegister(first)).status).toBe(200);
-    const second = await web(app).initiate();
-    await phone(app, user).scan(second);
-    expect((await web(app).status(second)).body.data).toEqual({
+    const first = await webBackend(app).initiate();
+    await miniProgram(app, user).scan(first);
+    expect((await miniProgram(app, user).confirmRegister(first)).status).toBe(200);
+    const second = await webBackend(app).initiate();
+    await miniProgram(app, user).scan(second);
+    expect((await webBackend(app).status(second)).body.data).toEqual({
       status: "scanned",
       scanner: { registered: true },
       expires_in: expect.any(Number),

@@ -1,7 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ReceivedCode, sim } from "../simulator/sim-client.ts";
 import {
   fetchGateway,
   type MiniProgramLogin,
@@ -9,7 +8,8 @@ import {
   type RegisteredApp,
   registerApp,
 } from "../support/gateway.ts";
-import { phone, qrPath, said, setQrAuth, web } from "./qr-sides.ts";
+import { miniProgram, qrPath, said, setQrAuth, webBackend } from "../support/qrauth.ts";
+import { type ReceivedCode, sim } from "../support/simulator.ts";
 
 // SPEC §7.5 and the QR-Auth issue: an app may require an email and/or phone code at registration.
 // SendCode draws a 6-digit code, delivers it through the operator's signed webhook (the simulator
@@ -56,8 +56,8 @@ function directorySql(app: RegisteredApp, statement: string, ...bindings: (strin
 /** A user of `app` who has scanned a new session. */
 async function scanningUser(app: RegisteredApp) {
   const user = await miniProgramLogin(app);
-  const signInKey = await web(app).initiate();
-  const mini = phone(app, user);
+  const signInKey = await webBackend(app).initiate();
+  const mini = miniProgram(app, user);
   const scanned = await mini.scan(signInKey);
   expect(scanned.status, said(scanned)).toBe(200);
   return { user, mini, signInKey };
@@ -87,7 +87,7 @@ describe("an app that requires an email code", () => {
       400,
       "email: is required by this app",
     );
-    expect((await web(emailApp).status(signInKey)).body.data.status).toBe("scanned");
+    expect((await webBackend(emailApp).status(signInKey)).body.data.status).toBe("scanned");
   });
 
   it("SendCode delivers a 6-digit code through the signed webhook and never answers it", async () => {
@@ -127,7 +127,7 @@ describe("an app that requires an email code", () => {
     const registered = await mini.confirmRegister(signInKey, { email, emailCode: code });
     expect(registered.status, said(registered)).toBe(200);
     expect(JSON.stringify(registered.body)).not.toContain(code);
-    const picked = await web(emailApp).status(signInKey);
+    const picked = await webBackend(emailApp).status(signInKey);
     expect(picked.body.data.status).toBe("confirmed");
     expect(JSON.stringify(picked.body)).not.toContain(code);
     // The gateway keeps only a salted hash, and not even that once the code is spent.
@@ -160,7 +160,9 @@ describe("an app that requires an email code", () => {
     expect(await received(phoneNumber)).toHaveLength(1);
     // Another user is not held by this user's wait.
     const other = await miniProgramLogin(emailApp);
-    expect((await phone(emailApp, other).sendCode("email", newEmail("cooldown-user"))).status).toBe(200);
+    expect((await miniProgram(emailApp, other).sendCode("email", newEmail("cooldown-user"))).status).toBe(
+      200,
+    );
 
     const registered = await mini.confirmRegister(signInKey, { email, emailCode: code });
     expect(registered.status, said(registered)).toBe(200);
@@ -189,7 +191,7 @@ describe("an app that requires an email code", () => {
       400,
       "emailCode: too many wrong tries: request a new code",
     );
-    expect((await web(emailApp).status(signInKey)).body.data.status).toBe("scanned");
+    expect((await webBackend(emailApp).status(signInKey)).body.data.status).toBe("scanned");
 
     // A minute later a new code can be sent, and it works.
     await directorySql(
@@ -256,15 +258,15 @@ describe("an app that requires an email code", () => {
       400,
       "emailCode: no valid code was sent: request one with SendCode",
     );
-    expect((await web(emailApp).status(signInKey)).body.data.status).toBe("scanned");
+    expect((await webBackend(emailApp).status(signInKey)).body.data.status).toBe("scanned");
   });
 });
 
 describe("a user WeChat gave no unionid", () => {
   it("receives and spends codes as their openid, which they register with", async () => {
     const user = await miniProgramLogin(emailApp, { unionid: null });
-    const signInKey = await web(emailApp).initiate();
-    const mini = phone(emailApp, user);
+    const signInKey = await webBackend(emailApp).initiate();
+    const mini = miniProgram(emailApp, user);
     expect((await mini.scan(signInKey)).status).toBe(200);
     const email = newEmail("openid");
     expect((await mini.sendCode("email", email)).status).toBe(200);

@@ -1,10 +1,10 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TOKEN_CALL_DAILY_BUDGET } from "../../src/tokens/policy.ts";
-import { errcodeWith, sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { alarmOf, keeper } from "../support/keeper.ts";
 import { rejectEveryCallTo, rejectedProxyCall } from "../support/rejected-calls.ts";
+import { errcodeWith, sim } from "../support/simulator.ts";
 
 // SPEC §5, quota care under abuse: a day of a caller replaying calls that WeChat rejects never
 // leaves the appid without a valid token and stays inside the budget. Time is simulated: the

@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BUDGET_RESERVED_FOR_SCHEDULE, TOKEN_CALL_DAILY_BUDGET } from "../../src/tokens/policy.ts";
-import { errcodeWith } from "../simulator/sim-client.ts";
 import { getToken, registerApp, reportToken, upstreamTokenCalls } from "../support/gateway.ts";
 import { ageAccessToken, keeper, seedTokenCallsToday } from "../support/keeper.ts";
+import { errcodeWith } from "../support/simulator.ts";
 
 // SPEC §5, quota care under abuse: reports can never spend the calls kept for the scheduled
 // refresh, and a used-up report allowance is not a failure that would hold the schedule back.

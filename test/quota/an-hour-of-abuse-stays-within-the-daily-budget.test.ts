@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { forgetRememberedTokens } from "../../src/tokens/current-token.ts";
 import { TOKEN_CALL_DAILY_BUDGET } from "../../src/tokens/policy.ts";
 import { sdkStableToken } from "../proxy/proxy-client.ts";
-import { sim } from "../simulator/sim-client.ts";
 import {
   getToken,
   type RegisteredApp,
@@ -12,6 +11,7 @@ import {
   upstreamTokenCalls,
 } from "../support/gateway.ts";
 import { keeper } from "../support/keeper.ts";
+import { sim } from "../support/simulator.ts";
 
 // Issue 6: a tight loop of passive refresh reports, proxy token calls with force_refresh, and
 // keeper restarts, for an hour of simulated time, stays within the daily budget of upstream token

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith } from "../simulator/sim-client.ts";
 import { call, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { rejectEveryCallTo, rejectedProxyCall } from "../support/rejected-calls.ts";
+import { errcodeWith } from "../support/simulator.ts";
 
 // SPEC §5, quota care under abuse: a caller that replays calls WeChat answers with 40001 (an API
 // the token does not fit, another app's API, a bug) cannot turn each rejection into a token call.

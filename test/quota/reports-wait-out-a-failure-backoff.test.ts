@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, reportToken, upstreamTokenCalls } from "../support/gateway.ts";
 import { ageAccessToken, keeper } from "../support/keeper.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §5: during a failure backoff every path respects it (reports, empty-token reads, alarm,
 // cron) except the admin's forced refresh; meanwhile the still-valid token keeps being served.

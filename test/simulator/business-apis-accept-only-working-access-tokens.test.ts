@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { fetchClassicToken, fetchStableToken, postBusiness, SIM_BASE, sim, useToken } from "./sim-client.ts";
+import {
+  fetchClassicToken,
+  fetchStableToken,
+  postBusiness,
+  SIM_BASE,
+  sim,
+  useToken,
+} from "../support/simulator.ts";
 
 describe("business APIs accept only working access tokens", () => {
   it("a working token gets the answer", async () => {

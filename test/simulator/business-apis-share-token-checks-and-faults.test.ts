@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, businessUrl, postBusiness, postRaw, SIM_BASE, sim } from "./sim-client.ts";
+import { appWithToken, businessUrl, postBusiness, postRaw, SIM_BASE, sim } from "../support/simulator.ts";
 
 const POST_APIS = [
   "/cgi-bin/message/subscribe/send",

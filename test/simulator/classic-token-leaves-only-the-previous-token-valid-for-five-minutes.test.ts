@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith, fetchClassicToken, sim } from "./sim-client.ts";
+import { errcodeWith, fetchClassicToken, sim } from "../support/simulator.ts";
 
 describe("a classic token fetch leaves only the previous token valid for five minutes", () => {
   it("issues a new token on every call, with expires_in = the token lifetime", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fetchStableToken, postBusiness, sim } from "./sim-client.ts";
+import { fetchStableToken, postBusiness, sim } from "../support/simulator.ts";
 
 // WECHAT.md §0/§18: clear_quota succeeds 10 times per account per month, then answers 48006 until
 // the month turns (a calendar month in China time, like the daily quotas' days). Refused calls do

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fetchClassicToken, fetchStableToken, sim } from "./sim-client.ts";
+import { fetchClassicToken, fetchStableToken, sim } from "../support/simulator.ts";
 
 describe("maxConcurrentTokenCalls records the most token calls in flight at once", () => {
   it("sees overlapping classic and stable calls held open by a slow fault", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { appWithToken, postRaw, sim } from "../support/simulator.ts";
 import { isJpeg } from "./image-bytes.ts";
-import { appWithToken, postRaw, sim } from "./sim-client.ts";
 
 const UNLIMITED = "/wxa/getwxacodeunlimit";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith, fetchClassicToken, fetchStableToken, SIM_BASE, sim } from "./sim-client.ts";
+import { errcodeWith, fetchClassicToken, fetchStableToken, SIM_BASE, sim } from "../support/simulator.ts";
 
 describe("the control API manages apps, their clocks and their tokens", () => {
   it("health answers ok", async () => {

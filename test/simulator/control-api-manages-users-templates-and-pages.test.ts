@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SECRET, sim } from "./sim-client.ts";
+import { SECRET, sim } from "../support/simulator.ts";
 
 describe("the control API manages users, authorizations, templates, pages and risky words", () => {
   it("a new app has the demo pages, templates and risky words, and the new quotas", async () => {

@@ -6,7 +6,7 @@ import {
   postBusiness,
   RID_SUFFIX,
   sim,
-} from "./sim-client.ts";
+} from "../support/simulator.ts";
 
 describe("daily quotas end in 45009 until the China-time day turns or clear_quota resets them", () => {
   it("classic: every call counts, including failed ones; past the quota comes 45009", async () => {

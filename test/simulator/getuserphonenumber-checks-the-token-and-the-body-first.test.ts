@@ -7,7 +7,7 @@ import {
   postRaw,
   SIM_BASE,
   sim,
-} from "./sim-client.ts";
+} from "../support/simulator.ts";
 
 // getuserphonenumber is a business API like the others (WECHAT.md §3, §15): only a working
 // access_token gets in, and the request is checked before the code is looked at. A call refused

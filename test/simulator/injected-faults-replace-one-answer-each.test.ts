@@ -7,7 +7,7 @@ import {
   sim,
   stableTokenRequest,
   useToken,
-} from "./sim-client.ts";
+} from "../support/simulator.ts";
 
 describe("injected faults replace one answer each", () => {
   it("busy and busy1000 answer WeChat's system errors, then the next call works", async () => {

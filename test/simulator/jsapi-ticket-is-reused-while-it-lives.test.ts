@@ -6,7 +6,7 @@ import {
   fetchTicket,
   SIM_BASE,
   sim,
-} from "./sim-client.ts";
+} from "../support/simulator.ts";
 
 describe("getticket hands out one jsapi ticket per app while it lives", () => {
   it("returns the same ticket with its remaining lifetime, and a new one after it expires", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jscode2session, SECRET, SIM_BASE, sim } from "./sim-client.ts";
+import { jscode2session, SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 describe("jscode2session checks appid, secret and grant_type before the code", () => {
   it("an unknown appid gets 40013, a wrong secret 40125", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jscode2session, RID_SUFFIX, SIM_BASE, sim } from "./sim-client.ts";
+import { jscode2session, RID_SUFFIX, SIM_BASE, sim } from "../support/simulator.ts";
 
 /** WeChat ids: 28 characters of base64url starting with "o". */
 const WECHAT_ID = /^o[A-Za-z0-9_-]{27}$/;

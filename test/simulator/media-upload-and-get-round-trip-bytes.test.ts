@@ -11,7 +11,7 @@ import {
   sim,
   uploadMedia,
   type WeChatAnswer,
-} from "./sim-client.ts";
+} from "../support/simulator.ts";
 
 /** crypto.getRandomValues fills at most 64 KiB per call. */
 const RANDOM_FILL_MAX_BYTES = 65_536;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, postBusiness, postRaw, sim } from "./sim-client.ts";
+import { appWithToken, postBusiness, postRaw, sim } from "../support/simulator.ts";
 
 const CHECK = "/wxa/msg_sec_check";
 const TRACE_ID = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;

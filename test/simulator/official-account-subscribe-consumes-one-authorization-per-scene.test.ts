@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, postBusiness, sim } from "./sim-client.ts";
+import { appWithToken, postBusiness, sim } from "../support/simulator.ts";
 
 const SUBSCRIBE = "/cgi-bin/message/template/subscribe";
 const TEMPLATE = "tmpl-oa-notice";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classicTokenUrl, fetchClassicToken, fetchStableToken, sim } from "./sim-client.ts";
+import { classicTokenUrl, fetchClassicToken, fetchStableToken, sim } from "../support/simulator.ts";
 
 describe("an outage fails every matching call until it is lifted", () => {
   it("answers every call with the fault, then works again after DELETE", async () => {

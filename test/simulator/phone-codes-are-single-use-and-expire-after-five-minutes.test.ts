@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, postBusiness, RID_SUFFIX, sim } from "./sim-client.ts";
+import { appWithToken, postBusiness, RID_SUFFIX, sim } from "../support/simulator.ts";
 
 // WECHAT.md §18: getuserphonenumber exchanges the code from a getPhoneNumber button for the user's
 // phone_info. The code is single use and valid 5 minutes; whatever is wrong with it, WeChat says

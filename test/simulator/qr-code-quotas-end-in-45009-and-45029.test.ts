@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, postBusiness, postRaw, RID_SUFFIX, sim } from "./sim-client.ts";
+import { appWithToken, postBusiness, postRaw, RID_SUFFIX, sim } from "../support/simulator.ts";
 
 const UNLIMITED = "/wxa/getwxacodeunlimit";
 const LIMITED = "/wxa/getwxacode";

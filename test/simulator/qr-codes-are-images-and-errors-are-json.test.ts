@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { appWithToken, postBusiness, postRaw, RID_SUFFIX } from "../support/simulator.ts";
 import {
   endsWithEoi,
   inflatePngData,
@@ -8,7 +9,6 @@ import {
   pngChunkTypes,
   pngHeader,
 } from "./image-bytes.ts";
-import { appWithToken, postBusiness, postRaw, RID_SUFFIX } from "./sim-client.ts";
 
 const UNLIMITED = "/wxa/getwxacodeunlimit";
 const LIMITED = "/wxa/getwxacode";

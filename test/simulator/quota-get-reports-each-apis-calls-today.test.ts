@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, postBusiness, sim } from "./sim-client.ts";
+import { appWithToken, postBusiness, sim } from "../support/simulator.ts";
 
 // WECHAT.md §18: POST /cgi-bin/openapi/quota/get {cgi_path} answers the API's daily_limit, the
 // calls the account made to it today and what remains; 76003 for a cgi_path without its leading

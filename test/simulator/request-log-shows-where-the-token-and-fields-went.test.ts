@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, businessUrl, jscode2session, sim } from "./sim-client.ts";
+import { appWithToken, businessUrl, jscode2session, sim } from "../support/simulator.ts";
 
 describe("the request log shows where the token went and what the body carried", () => {
   it("records method, path, query without the token, body, Content-Type and whether the token was in the query", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, fetchStableToken, postBusiness, RID_SUFFIX, sim } from "./sim-client.ts";
+import { appWithToken, fetchStableToken, postBusiness, RID_SUFFIX, sim } from "../support/simulator.ts";
 
 // WECHAT.md §18: every failing errmsg ends with "rid: …", and POST /cgi-bin/openapi/rid/get {rid}
 // with the same account's token answers what WeChat saw of that call; 76002 for a malformed rid,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith, expectSecondsLeft, fetchStableToken, sim } from "./sim-client.ts";
+import { errcodeWith, expectSecondsLeft, fetchStableToken, sim } from "../support/simulator.ts";
 
 describe("stable force_refresh is spaced 30 s apart and limited to 20 a day", () => {
   it("issues a new token and keeps the old one for a 300 s grace", async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith, expectSecondsLeft, fetchClassicToken, fetchStableToken, sim } from "./sim-client.ts";
+import {
+  errcodeWith,
+  expectSecondsLeft,
+  fetchClassicToken,
+  fetchStableToken,
+  sim,
+} from "../support/simulator.ts";
 
 describe("a stable token is handed out again until its last five minutes", () => {
   it("returns the same token with expires_in = its remaining seconds", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, postBusiness, postRaw, RID_SUFFIX, sim } from "./sim-client.ts";
+import { appWithToken, postBusiness, postRaw, RID_SUFFIX, sim } from "../support/simulator.ts";
 
 const SEND = "/cgi-bin/message/subscribe/send";
 const TEMPLATE = "tmpl-order-shipped";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CODE_WEBHOOK_SECRET, type CodeWebhookBody, SIM_BASE, sim } from "./sim-client.ts";
+import { CODE_WEBHOOK_SECRET, type CodeWebhookBody, SIM_BASE, sim } from "../support/simulator.ts";
 
 // The simulator process is shared by all test files (and outlives a watch-mode rerun), so each
 // test posts to targets of its own, reads back only those, and never clears the list.

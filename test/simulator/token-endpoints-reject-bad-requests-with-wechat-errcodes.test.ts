@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RID_SUFFIX, SECRET, SIM_BASE, sim } from "./sim-client.ts";
+import { RID_SUFFIX, SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 async function getToken(params: Record<string, string>, method = "GET") {
   const res = await fetch(`${SIM_BASE}/cgi-bin/token?${new URLSearchParams(params)}`, { method });

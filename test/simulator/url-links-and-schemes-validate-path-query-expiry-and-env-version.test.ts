@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, fetchClassicToken, postBusiness, RID_SUFFIX, sim } from "./sim-client.ts";
+import { appWithToken, fetchClassicToken, postBusiness, RID_SUFFIX, sim } from "../support/simulator.ts";
 
 const URL_LINK = "/wxa/generate_urllink";
 const SCHEME = "/wxa/generatescheme";

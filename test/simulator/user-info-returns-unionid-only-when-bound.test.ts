@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appWithToken, getBusiness, sim } from "./sim-client.ts";
+import { appWithToken, getBusiness, sim } from "../support/simulator.ts";
 
 const USER_INFO = "/cgi-bin/user/info";
 

@@ -1,7 +1,8 @@
 // Drives the gateway the way a user does: over HTTP, through the admin API and API keys.
 
 import { exports } from "cloudflare:workers";
-import { SECRET, sim } from "../simulator/sim-client.ts";
+import type { TokenMode } from "../../src/wechat/app-kinds.ts";
+import { SECRET, sim } from "./simulator.ts";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -60,7 +61,7 @@ export async function registerApp(
   appKey: string,
   appId: string,
   options: {
-    tokenMode?: "stable" | "classic";
+    tokenMode?: TokenMode;
     type?: "miniprogram" | "officialaccount";
     simulator?: object;
   } = {},

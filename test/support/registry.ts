@@ -5,10 +5,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { directoryOf, summaryOf } from "../../src/admin/directory.ts";
-import type { AppRecord, StoredApp } from "../../src/admin/schemas.ts";
-import { SECRET } from "../simulator/sim-client.ts";
+import { directoryOf, summaryOf } from "../../src/registry/directory.ts";
+import type { AppRecord, StoredApp } from "../../src/registry/schemas.ts";
 import { admin, type RegisteredApp } from "./gateway.ts";
+import { SECRET } from "./simulator.ts";
 
 export function directory() {
   return directoryOf(env);

@@ -2,8 +2,8 @@
 // fit, another app's API, a bug): the simulator answers 40001 on one path, as WeChat would.
 
 import { viaProxyJson } from "../proxy/proxy-client.ts";
-import { sim } from "../simulator/sim-client.ts";
 import type { RegisteredApp } from "./gateway.ts";
+import { sim } from "./simulator.ts";
 
 export const REJECTED_PATH = "/cgi-bin/message/subscribe/send";
 

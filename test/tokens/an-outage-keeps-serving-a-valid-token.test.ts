@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { ageAccessToken, alarmOf, endBackoff, keeper } from "../support/keeper.ts";
+import { sim } from "../support/simulator.ts";
 
 describe("WeChat outages", () => {
   it("while WeChat is down a still-valid token keeps being served", async () => {

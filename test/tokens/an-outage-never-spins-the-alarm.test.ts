@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MIN_ALARM_INTERVAL_SECONDS } from "../../src/tokens/policy.ts";
-import { sim } from "../simulator/sim-client.ts";
 import { registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { ageAccessToken, alarmOf, keeper, quietness, ticketDueNow } from "../support/keeper.ts";
+import { sim } from "../support/simulator.ts";
 
 // SPEC §5, quiet while failing: during an outage no keeper wakes more often than its backoff says.
 // The case that used to spin: the jsapi_ticket is due while no access_token can be had, so the

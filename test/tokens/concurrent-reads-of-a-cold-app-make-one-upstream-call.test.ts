@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { sim } from "../support/simulator.ts";
 
 describe("single flight", () => {
   it("hundreds of concurrent reads of a cold app make one upstream call and all get the same token", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith, sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, reportToken, upstreamTokenCalls } from "../support/gateway.ts";
 import { ageAccessToken } from "../support/keeper.ts";
+import { errcodeWith, sim } from "../support/simulator.ts";
 
 describe("passive refresh", () => {
   it("a flood of reports of the current token refreshes once and everyone gets the new token", async () => {

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { errcodeWith, sim, useToken } from "../simulator/sim-client.ts";
 import { admin, getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { ageAccessToken, alarmOf, keeper } from "../support/keeper.ts";
+import { errcodeWith, sim, useToken } from "../support/simulator.ts";
 
 describe("proactive refresh", () => {
   it("the keeper's alarm is armed REFRESH_AHEAD_SECONDS before the token expires", async () => {

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
 import { CRON_MAX_KEEPERS_PER_TICK, runCronTick } from "../../src/tokens/cron.ts";
 import { allScheduleShards, SCHEDULE_SHARDS, scheduleFor } from "../../src/tokens/schedule.ts";
-import { SECRET, sim } from "../simulator/sim-client.ts";
 import { alarmOf, keeper } from "../support/keeper.ts";
+import { SECRET, sim } from "../support/simulator.ts";
 
 const APPS = 300;
 const appIdOf = (i: number) => `wxcronfleet${String(i).padStart(4, "0")}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, reportToken } from "../support/gateway.ts";
 import { ageAccessToken, keeper } from "../support/keeper.ts";
+import { sim } from "../support/simulator.ts";
 
 describe("jsapi_ticket", () => {
   it("is fetched once and then served from the keeper", async () => {

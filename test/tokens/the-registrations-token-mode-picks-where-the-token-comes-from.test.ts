@@ -8,7 +8,7 @@ import {
 } from "../../src/tokens/policy.ts";
 import { credentialSourceFor } from "../../src/tokens/sources.ts";
 import type { KeeperApp } from "../../src/tokens/store.ts";
-import { SECRET, SIM_BASE, sim } from "../simulator/sim-client.ts";
+import { SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 function registered(appId: string, tokenMode: KeeperApp["tokenMode"]): KeeperApp {
   return { appId, appSecret: SECRET, tokenMode, appType: "miniprogram" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { errcodeWith, sim } from "../simulator/sim-client.ts";
 import { getToken, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
+import { errcodeWith, sim } from "../support/simulator.ts";
 
 describe("transient upstream faults", () => {
   it("busy, HTTP 500 and garbage answers are retried until WeChat answers", async () => {

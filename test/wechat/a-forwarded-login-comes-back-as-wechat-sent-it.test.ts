@@ -1,9 +1,9 @@
-// The proxy's /sns/jscode2session (src/wechat/client.ts forwardLoginCode): the keeper adds the
+// The proxy's /sns/jscode2session (src/wechat/credential-calls.ts forwardLoginCode): the keeper adds the
 // secret, WeChat's answer comes back unchanged for the SDK to parse, nothing is retried, and no
 // answer at all is WeChat's own "system error".
 import { describe, expect, it } from "vitest";
-import { forwardLoginCode } from "../../src/wechat/client.ts";
-import { SECRET, SIM_BASE, sim } from "../simulator/sim-client.ts";
+import { forwardLoginCode } from "../../src/wechat/credential-calls.ts";
+import { SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 const LOGIN_PATH = "/sns/jscode2session";
 

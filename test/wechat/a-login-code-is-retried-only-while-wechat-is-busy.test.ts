@@ -1,9 +1,9 @@
-// A wx.login code is single use (src/wechat/client.ts exchangeLoginCode): only WeChat's "busy",
+// A wx.login code is single use (src/wechat/credential-calls.ts exchangeLoginCode): only WeChat's "busy",
 // which says the code was not looked at, is asked again; an HTTP 5xx or garbage may have used it.
 import { describe, expect, it } from "vitest";
-import { exchangeLoginCode } from "../../src/wechat/client.ts";
-import { BUSY_MAX_ATTEMPTS } from "../../src/wechat/upstream.ts";
-import { type FaultSpec, SECRET, SIM_BASE, sim } from "../simulator/sim-client.ts";
+import { BUSY_MAX_ATTEMPTS } from "../../src/wechat/business-calls.ts";
+import { exchangeLoginCode } from "../../src/wechat/credential-calls.ts";
+import { type FaultSpec, SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 const LOGIN_PATH = "/sns/jscode2session";
 

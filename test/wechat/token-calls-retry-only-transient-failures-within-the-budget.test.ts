@@ -1,4 +1,4 @@
-// The plan token calls (access_token, jsapi_ticket) hand the one retry loop (src/wechat/client.ts
+// The plan token calls (access_token, jsapi_ticket) hand the one retry loop (src/wechat/credential-calls.ts
 // tokenCallRetries): transient failures are tried again, anything else is answered at once, and a
 // budget that refuses an attempt sends nothing more.
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import {
   UPSTREAM_MAX_ATTEMPTS,
   type UpstreamFailure,
   type UpstreamResult,
-} from "../../src/wechat/client.ts";
+} from "../../src/wechat/credential-calls.ts";
 
 const BUSY: UpstreamFailure = { ok: false, kind: "transient", errcode: -1, errmsg: "busy", reason: "busy" };
 const QUOTA: UpstreamFailure = { ok: false, kind: "quota", errcode: 45009, errmsg: "quota", reason: "quota" };

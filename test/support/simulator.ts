@@ -3,6 +3,7 @@
 
 import { env } from "cloudflare:workers";
 import { expect, inject } from "vitest";
+import type { TokenSlotName } from "../../sim/tokens.ts";
 
 export const SIM_BASE: string = env.WECHAT_API_BASE;
 export const SECRET = "sim-test-secret";
@@ -263,7 +264,7 @@ export interface AppState {
   tokenCallsInFlight: number;
   maxConcurrentTokenCalls: number;
   tokens: Record<
-    "classic" | "stable",
+    TokenSlotName,
     { current: TokenView | null; previous: { token: string; graceUntil: number } | null }
   >;
   ticket: { ticket: string; issuedAt: number; expiresAt: number } | null;
@@ -302,7 +303,7 @@ export const sim = {
   state: (appid: string) => controlOk<AppState>("GET", `/apps/${appid}`),
   advance: (appid: string, seconds: number) =>
     controlOk<unknown>("POST", `/apps/${appid}/advance`, { seconds }),
-  invalidate: (appid: string, slot?: "classic" | "stable" | "all") =>
+  invalidate: (appid: string, slot?: TokenSlotName | "all") =>
     controlOk<unknown>("POST", `/apps/${appid}/invalidate`, slot ? { slot } : {}),
   queueFault: (appid: string, fault: FaultSpec) => controlOk<unknown>("POST", `/apps/${appid}/faults`, fault),
   clearFaults: (appid: string) => controlOk<unknown>("DELETE", `/apps/${appid}/faults`),

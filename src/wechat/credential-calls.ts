@@ -1,7 +1,7 @@
+import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "./business-calls.ts";
 import { isTimeout, withDeadline } from "./deadline.ts";
 import { BUSY_ERRCODES, QUOTA_ERRCODES } from "./errcodes.ts";
 import { type RetryPlan, withRetries } from "./retry.ts";
-import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "./upstream.ts";
 
 /** Bounds one upstream call; WeChat normally answers in well under a second. */
 export const UPSTREAM_TIMEOUT_MS = 5_000;
@@ -9,8 +9,6 @@ export const UPSTREAM_TIMEOUT_MS = 5_000;
 export const UPSTREAM_MAX_ATTEMPTS = 4;
 const RETRY_BASE_MS = 200;
 const RETRY_CAP_MS = 2_000;
-
-export type TokenMode = "stable" | "classic";
 
 /**
  * Why an upstream call failed, which decides what happens next:
@@ -47,7 +45,7 @@ function classify(errcode: number): FailureKind {
 }
 
 /** Reads a WeChat JSON answer; anything unexpected becomes a transient failure, never a throw. */
-async function callWeChat<T extends { ok: true }>(
+async function fetchWeChatJson<T extends { ok: true }>(
   url: string,
   init: RequestInit,
   pick: (body: Record<string, unknown>) => T | null,
@@ -100,7 +98,7 @@ export type SecretCall = { base: string; appId: string; appSecret: string };
 
 /** One call to /cgi-bin/stable_token, in normal mode or with force_refresh. */
 export function requestStableToken(req: SecretCall, forceRefresh: boolean): Promise<UpstreamResult> {
-  return callWeChat(
+  return fetchWeChatJson(
     `${req.base}/cgi-bin/stable_token`,
     {
       method: "POST",
@@ -123,13 +121,13 @@ export function requestClassicToken(req: SecretCall): Promise<UpstreamResult> {
     appid: req.appId,
     secret: req.appSecret,
   });
-  return callWeChat(`${req.base}/cgi-bin/token?${query}`, { method: "GET" }, pickField("access_token"));
+  return fetchWeChatJson(`${req.base}/cgi-bin/token?${query}`, { method: "GET" }, pickField("access_token"));
 }
 
 /** One call to /cgi-bin/ticket/getticket?type=jsapi with the given access_token. */
 export function requestJsapiTicket(base: string, accessToken: string): Promise<UpstreamResult> {
   const query = new URLSearchParams({ access_token: accessToken, type: "jsapi" });
-  return callWeChat(`${base}/cgi-bin/ticket/getticket?${query}`, { method: "GET" }, pickField("ticket"));
+  return fetchWeChatJson(`${base}/cgi-bin/ticket/getticket?${query}`, { method: "GET" }, pickField("ticket"));
 }
 
 /**
@@ -182,7 +180,7 @@ function loginCodeUrl(req: LoginCodeRequest, grantType: string): string {
  */
 export function exchangeLoginCode(req: LoginCodeRequest): Promise<CodeSession | UpstreamFailure> {
   return withRetries(
-    () => callWeChat(loginCodeUrl(req, "authorization_code"), { method: "GET" }, pickCodeSession),
+    () => fetchWeChatJson(loginCodeUrl(req, "authorization_code"), { method: "GET" }, pickCodeSession),
     {
       maxAttempts: BUSY_MAX_ATTEMPTS,
       baseMs: BUSY_RETRY_BASE_MS,

@@ -12,8 +12,8 @@ import { GatewayError, orThrow } from "../platform/errors.ts";
 import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
 import { usersOf } from "../qrauth/web-side.ts";
 import { keeperFor } from "../tokens/keeper.ts";
+import { deleteKeyRecords, forgetApp } from "./apps.ts";
 import { directoryOf } from "./directory.ts";
-import { deleteKeyRecords, forgetApp } from "./registry.ts";
 
 /**
  * Rounds of QR sign-in session erasure one DELETE request makes (each erases up to

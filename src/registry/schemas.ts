@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { QrAuthSettingsSchema } from "../qrauth/settings.ts";
+import { APP_TYPES, TOKEN_MODES } from "../wechat/app-kinds.ts";
 
 /** An appKey: 1–64 of [A-Za-z0-9_-], safe as it is in a URL path and in a KV key. */
 export const APP_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -56,11 +57,11 @@ export const AppRegistrationSchema = z
       .max(128)
       .optional()
       .openapi({ description: "Required the first time an appId is registered; never returned." }),
-    type: z.enum(["miniprogram", "officialaccount"]).optional().openapi({
+    type: z.enum(APP_TYPES).optional().openapi({
       description: "miniprogram when first registered; omitted on update keeps the stored value",
     }),
     tokenMode: z
-      .enum(["stable", "classic"])
+      .enum(TOKEN_MODES)
       .optional()
       .openapi({ description: "stable when the appId is new; omitted keeps the appId's current mode" }),
     profile: ProfileSchema.optional(),
@@ -73,8 +74,8 @@ export const AppRecordSchema = z
   .object({
     appKey: z.string(),
     appId: z.string(),
-    type: z.enum(["miniprogram", "officialaccount"]),
-    tokenMode: z.enum(["stable", "classic"]),
+    type: z.enum(APP_TYPES),
+    tokenMode: z.enum(TOKEN_MODES),
     profile: ProfileSchema,
     qrAuth: QrAuthSettingsSchema,
     proxy: ProxySettingsSchema.optional().openapi({ description: "Absent: the default allow-list" }),
@@ -102,8 +103,8 @@ const AppSummarySchema = z
   .object({
     appKey: z.string(),
     appId: z.string(),
-    type: z.enum(["miniprogram", "officialaccount"]),
-    tokenMode: z.enum(["stable", "classic"]),
+    type: z.enum(APP_TYPES),
+    tokenMode: z.enum(TOKEN_MODES),
     name: z.string().nullable().openapi({ description: "profile.name, or null" }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -179,7 +180,7 @@ export const AppStatusSchema = z
   .object({
     appKey: z.string(),
     appId: z.string(),
-    tokenMode: z.enum(["stable", "classic"]),
+    tokenMode: z.enum(TOKEN_MODES),
     appKeys: z.array(z.string()).openapi({ description: "Every appKey sharing this appid's token." }),
     access_token: HealthSchema,
     jsapi_ticket: HealthSchema,
