@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, type Envelope, type RegisteredApp, registerApp } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
-import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
+import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, theOneJsonPostTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/GenerateScheme → POST /wxa/generatescheme (WECHAT.md §11):
 // `data` is the openlink. The target goes inside `jump_wxa`; the errors and the daily quota are
@@ -38,15 +38,7 @@ describe("POST /Wechat/{appKey}/GenerateScheme", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ code: 200, data: expect.stringMatching(OPENLINK), error: "" });
 
-    const sent = await requestsTo(app.appId, PATH);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      method: "POST",
-      query: {},
-      accessTokenInQuery: true,
-      bodyHasAccessToken: false,
-    });
-    expect(JSON.parse(sent[0]!.bodyText)).toEqual(body);
+    expect(await theOneJsonPostTo(app.appId, PATH)).toEqual(body);
   });
 
   it("without jump_wxa it opens the home page", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, type RegisteredApp, registerApp } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
-import { callsTo, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
+import { callsTo, expectWeChatFailure, theOneJsonPostTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/MsgSecCheck → POST /wxa/msg_sec_check (WECHAT.md §13): `data` is
 // WeChat's JSON as it is. A risky text still has errcode 0, so it is a 200 whose
@@ -54,15 +54,7 @@ describe("POST /Wechat/{appKey}/MsgSecCheck", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ code: 200, data: verdict("pass", 100, 90), error: "" });
 
-    const sent = await requestsTo(app.appId, PATH);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      method: "POST",
-      query: {},
-      accessTokenInQuery: true,
-      bodyHasAccessToken: false,
-    });
-    expect(JSON.parse(sent[0]!.bodyText)).toEqual(body);
+    expect(await theOneJsonPostTo(app.appId, PATH)).toEqual(body);
   });
 
   it("review and risky verdicts are 200s too: the caller decides on result.suggest", async () => {

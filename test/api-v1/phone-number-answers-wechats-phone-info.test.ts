@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, getToken, type RegisteredApp, registerApp, upstreamTokenCalls } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
-import { callsTo, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
+import { callsTo, expectWeChatFailure, requestsTo, theOneJsonPostTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/PhoneNumber {"code", "openid"?} → POST
 // /wxa/business/getuserphonenumber (WECHAT.md §18): `data` is WeChat's phone_info as WeChat sent
@@ -37,15 +37,7 @@ describe("POST /Wechat/{appKey}/PhoneNumber", () => {
       error: "",
     });
 
-    const sent = await requestsTo(app.appId, PATH);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      method: "POST",
-      query: {},
-      accessTokenInQuery: true,
-      bodyHasAccessToken: false,
-    });
-    expect(JSON.parse(sent[0]!.bodyText)).toEqual({ code: issued.code });
+    expect(await theOneJsonPostTo(app.appId, PATH)).toEqual({ code: issued.code });
   });
 
   it("passes openid on to bind the code, and no other field (not even an access_token)", async () => {

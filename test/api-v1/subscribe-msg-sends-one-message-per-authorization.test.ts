@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, type RegisteredApp, registerApp } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
-import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
+import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, theOneJsonPostTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/SubscribeMSG → POST /cgi-bin/message/template/subscribe
 // (WECHAT.md §10): an official account's one-time subscribe message; `data` is WeChat's result.
@@ -61,15 +61,7 @@ describe("POST /Wechat/{appKey}/SubscribeMSG", () => {
       page: "pages/order/detail?id=42",
       data: body.data,
     });
-    const sent = await requestsTo(app.appId, PATH);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      method: "POST",
-      query: {},
-      accessTokenInQuery: true,
-      bodyHasAccessToken: false,
-    });
-    expect(JSON.parse(sent[0]!.bodyText)).toEqual(body);
+    expect(await theOneJsonPostTo(app.appId, PATH)).toEqual(body);
   });
 
   it("an authorization allows one message under its own scene; a numeric scene works too", async () => {

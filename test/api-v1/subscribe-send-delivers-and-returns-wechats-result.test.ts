@@ -2,7 +2,13 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, type RegisteredApp, registerApp } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
-import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
+import {
+  callsTo,
+  expectDailyQuotaAnswer,
+  expectWeChatFailure,
+  requestsTo,
+  theOneJsonPostTo,
+} from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/SubscribeSend → POST /cgi-bin/message/subscribe/send (WECHAT.md §8):
 // `data` is WeChat's answer as sent, msgid with all 19 digits; WeChat's refusals keep their errcode.
@@ -76,15 +82,7 @@ describe("POST /Wechat/{appKey}/SubscribeSend", () => {
       page: "pages/order/detail?id=42",
     });
 
-    const sent = await requestsTo(app.appId, PATH);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      method: "POST",
-      query: {},
-      accessTokenInQuery: true,
-      bodyHasAccessToken: false,
-    });
-    expect(JSON.parse(sent[0]!.bodyText)).toEqual(body);
+    expect(await theOneJsonPostTo(app.appId, PATH)).toEqual(body);
   });
 
   it("fields the gateway does not know reach WeChat unchanged, big integers with every digit", async () => {

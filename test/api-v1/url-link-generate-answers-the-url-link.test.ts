@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, type Envelope, type RegisteredApp, registerApp } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
-import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, requestsTo } from "./wechat-answers.ts";
+import { callsTo, expectDailyQuotaAnswer, expectWeChatFailure, theOneJsonPostTo } from "./wechat-answers.ts";
 
 // SPEC §6 POST /Wechat/{appKey}/UrlLinkGenerate → POST /wxa/generate_urllink (WECHAT.md §11):
 // `data` is the url_link. A path that is not a page (40165) and a bad expiry (85401) are the
@@ -35,15 +35,7 @@ describe("POST /Wechat/{appKey}/UrlLinkGenerate", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ code: 200, data: expect.stringMatching(URL_LINK), error: "" });
 
-    const sent = await requestsTo(app.appId, PATH);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      method: "POST",
-      query: {},
-      accessTokenInQuery: true,
-      bodyHasAccessToken: false,
-    });
-    expect(JSON.parse(sent[0]!.bodyText)).toEqual(body);
+    expect(await theOneJsonPostTo(app.appId, PATH)).toEqual(body);
     expect((await sim.state(app.appId)).issued.today.links).toBe(1);
   });
 

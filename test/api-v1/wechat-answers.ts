@@ -63,3 +63,19 @@ export async function callsTo(appId: string, path: string): Promise<number> {
 export async function requestsTo(appId: string, path: string) {
   return (await sim.requests(appId)).filter((request) => request.path === path);
 }
+
+/**
+ * WeChat received exactly one POST to `path` for the appid, with the keeper's token in the query
+ * (and nothing else there) and none in the body; answers that body as JSON.
+ */
+export async function theOneJsonPostTo(appId: string, path: string): Promise<unknown> {
+  const sent = await requestsTo(appId, path);
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toMatchObject({
+    method: "POST",
+    query: {},
+    accessTokenInQuery: true,
+    bodyHasAccessToken: false,
+  });
+  return JSON.parse(sent[0]!.bodyText);
+}

@@ -1,6 +1,8 @@
 // The operator tools of the admin API (SPEC §4) as the tests call them, and what they expect of
 // clear_quota's month.
 
+import type { z } from "@hono/zod-openapi";
+import type { ApiQuotaSchema, RidRecordSchema } from "../../src/operator/schemas.ts";
 import type { ClearAllowance } from "../../src/operator/tools.ts";
 import { admin } from "../support/gateway.ts";
 import { sim } from "../support/simulator.ts";
@@ -9,21 +11,9 @@ export const CLEAR_QUOTA_PATH = "/cgi-bin/clear_quota";
 export const QUOTA_GET_PATH = "/cgi-bin/openapi/quota/get";
 export const RID_GET_PATH = "/cgi-bin/openapi/rid/get";
 
-export type ApiQuota = {
-  daily_limit: number;
-  used: number;
-  remain: number;
-  rate_limit?: { call_count: number; refresh_second: number };
-};
+export type ApiQuota = z.infer<typeof ApiQuotaSchema>;
 
-export type RidRecord = {
-  invoke_time: number;
-  cost_in_ms: number;
-  request_url: string;
-  request_body: string;
-  response_body: string;
-  client_ip: string;
-};
+export type RidRecord = z.infer<typeof RidRecordSchema>;
 
 export const quotaOf = (appKey: string, cgiPath: string) =>
   admin<ApiQuota>("GET", `/apps/${appKey}/quota?${new URLSearchParams({ cgi_path: cgiPath })}`);

@@ -3,7 +3,11 @@
 
 import { env } from "cloudflare:workers";
 import { expect, inject } from "vitest";
+import type { LoggedRequest } from "../../sim/request-log.ts";
+import type { RidRecord as RidRequest } from "../../sim/rid-log.ts";
 import type { TokenSlotName } from "../../sim/tokens.ts";
+
+export type { LoggedRequest };
 
 export const SIM_BASE: string = env.WECHAT_API_BASE;
 export const SECRET = "sim-test-secret";
@@ -49,18 +53,6 @@ export interface WeChatAnswer {
   type?: string;
   media_id?: string;
   created_at?: number;
-}
-
-/** What openapi/rid/get tells of one failed call. */
-export interface RidRequest {
-  /** Unix seconds. */
-  invoke_time: number;
-  cost_in_ms: number;
-  /** The URL's query string, the access_token cut short ("50_Im7xxxx"). */
-  request_url: string;
-  request_body: string;
-  response_body: string;
-  client_ip: string;
 }
 
 export interface AppOptions {
@@ -174,22 +166,6 @@ export interface SentMessage {
   scene: string | null;
   sentAt: number;
   body: Record<string, unknown>;
-}
-
-export interface LoggedRequest {
-  at: number;
-  method: string;
-  path: string;
-  /** All query parameters except access_token; "secret" shows as "<redacted>". */
-  query: Record<string, string>;
-  accessTokenInQuery: boolean;
-  /** First 4 KB of the body as UTF-8 text (binary bytes show as U+FFFD). */
-  bodyText: string;
-  /** Bytes in the whole body. */
-  bodyLength: number;
-  /** The body contains "access_token" or the query's token value. */
-  bodyHasAccessToken: boolean;
-  contentType: string | null;
 }
 
 /** One uploaded temporary media file as GET /__sim/apps/{appid} lists it (no bytes). */
