@@ -1,11 +1,14 @@
 import type { TestProject } from "vitest/node";
 import { startSimulator } from "../sim/server.ts";
+import { type MsgCryptVector, msgCryptVectors } from "./support/msg-crypt-vectors.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     simulatorUrl: string;
     /** The gateway's CODE_WEBHOOK_SECRET, which the simulator's /__sim/codes receiver checks signatures with. */
     codeWebhookSecret: string;
+    /** WXBizMsgCrypt vectors made with Node's crypto, an implementation independent of the gateway's. */
+    msgCryptVectors: MsgCryptVector[];
   }
 }
 
@@ -16,6 +19,7 @@ export default async function setup(project: TestProject) {
   const simulator = await startSimulator({ port: 0, quiet: true, codeWebhookSecret: CODE_WEBHOOK_SECRET });
   project.provide("simulatorUrl", simulator.url);
   project.provide("codeWebhookSecret", CODE_WEBHOOK_SECRET);
+  project.provide("msgCryptVectors", msgCryptVectors());
   return async () => {
     await simulator.close();
   };
