@@ -118,7 +118,11 @@ export class SimulatedApp {
   readonly settings: AppSettings;
   /** Added to the simulator's clock for this app only, so one test can skip hours without affecting others. */
   clockOffsetMs = 0;
-  readonly tokens: Record<TokenSlotName, TokenSlot> = { classic: new TokenSlot(), stable: new TokenSlot() };
+  readonly tokens: Record<TokenSlotName, TokenSlot> = {
+    classic: new TokenSlot(),
+    stable: new TokenSlot(),
+    authorizer: new TokenSlot(),
+  };
   /** When a stable force refresh last actually issued a token (for the 30 s rule). */
   lastForceRefreshAt: number | null = null;
   readonly tickets = new Map<TicketType, IssuedTicket>();

@@ -21,7 +21,7 @@
 //   PUT    /__sim/apps/{appid}/outage         {kind, paths?, delayMs?, errcode?, errmsg?, contentType?}
 //   DELETE /__sim/apps/{appid}/outage
 //   POST   /__sim/apps/{appid}/advance        {seconds}
-//   POST   /__sim/apps/{appid}/invalidate     {slot?: "classic" | "stable" | "all"}
+//   POST   /__sim/apps/{appid}/invalidate     {slot?: "classic" | "stable" | "authorizer" | "all"}
 //   POST   /__sim/apps/{appid}/login-codes    {openid?, unionid?: string | null, blocked?}
 //                                             -> {code, openid, session_key, unionid, blocked, expiresAt}
 //   POST   /__sim/apps/{appid}/phone-codes    {openid?, phone?: {purePhoneNumber, countryCode?: "86"}}
@@ -45,6 +45,46 @@
 //                                                signatureValid is null without --code-webhook-secret
 //   DELETE /__sim/codes                       -> {codes: []}
 //
+// Third-party platforms (control-components.ts; WeChat's side in component-endpoints.ts). The
+// component appid is also an app: /__sim/apps/{appid}/advance moves its clock, .../faults apply to
+// its endpoints (api_authorizer_token's to the authorizer app named in the body, if registered).
+//   GET    /__sim/components                  -> {components: [appid...]}
+//   PUT    /__sim/components/{appid}          {secret, token, encodingAESKey (new: all three), pushUrl?: url | null,
+//                                              rotateRefreshTokens?: true, componentTokenDailyQuota?: 10000,
+//                                              whitelisted?: true} -> component (as GET); a new or changed
+//                                              pushUrl is pushed a verify ticket at once
+//   GET    /__sim/components/{appid}          -> {appid, pushUrl, rotateRefreshTokens, componentTokenDailyQuota,
+//                                                whitelisted, now, ticket: {ticket, issuedAt, expiresAt} | null,
+//                                                liveTickets, ticketsIssued, tokens: {current, previous},
+//                                                tokensIssued, calls: {componentToken, startPushTicket,
+//                                                preAuthCode, queryAuth, authorizerToken, authorizerList,
+//                                                jscode2session, byPath}, authorizers: [{authorizerAppid, type,
+//                                                funcInfo, authorized, authTime, refreshToken, refreshes}],
+//                                                pushes: [{infoType, createTime, authorizerAppid, ticket,
+//                                                envelope, delivered}] (last 50)}
+//   POST   /__sim/components/{appid}/ticket   -> {query, body, ticket, createTime, expiresAt, delivered}
+//                                             a new verify ticket (valid 12 h), pushed
+//   POST   /__sim/components/{appid}/authorize {authorizerAppid, type?: "miniprogram" | "officialaccount",
+//                                              funcInfo?: [ids], update?: false, preAuthCode?}
+//                                             -> {authorizerAppid, infoType, authCode, expiresAt, preAuthCode,
+//                                                push: {query, body}, delivered}
+//                                             the merchant authorizes: an authorized (update: updateauthorized)
+//                                             event with a single-use authorization code (10 min), pushed;
+//                                             the authorizer becomes an app if it is not one
+//   POST   /__sim/components/{appid}/revoke   {authorizerAppid} -> {authorizerAppid, push, delivered}
+//                                             unauthorized: its refresh token and authorizer tokens die
+//   POST   /__sim/components/{appid}/invalidate-refresh-token {authorizerAppid, replacement?: true}
+//                                             -> {authorizerAppid, refreshToken}: the current one answers
+//                                                61023 from now; a replacement (shown by
+//                                                api_get_authorizer_list) unless replacement is false
+//          Pushes: {query: {timestamp, nonce, encrypt_type: "aes", msg_signature}, body: "<xml><AppId>…</AppId>
+//          <Encrypt>…</Encrypt></xml>"}, as WeChat POSTs them; with a pushUrl the simulator POSTs them too
+//          and `delivered` is the answer ({status, body} or {error}), else null.
+//   POST   /__sim/msg-crypt/encrypt           {token, encodingAESKey, appid, xml, timestamp?, nonce?, random?}
+//                                             -> {query, body, encrypt} (WXBizMsgCrypt on Node's crypto)
+//   POST   /__sim/msg-crypt/decrypt           {encodingAESKey, encrypt, token?, timestamp?, nonce?,
+//                                              msg_signature?} -> {xml, appid, signatureValid: boolean | null}
+//
 // Fault kind "contentType" does not replace an answer: it relabels the next successful answers on
 // its paths with `contentType` ("" = no Content-Type header at all).
 
@@ -62,6 +102,7 @@ import {
   readBody,
   requiredFiniteNumber,
 } from "./control-body.ts";
+import { routeComponents, routeMsgCrypt } from "./control-components.ts";
 import { describeUser, issueLoginCode, issuePhoneCode, routeUsers } from "./control-users.ts";
 import { DEFAULT_SLOW_DELAY_MS, FAULT_KINDS, type Fault, type FaultKind } from "./faults.ts";
 import type { SimulatorState } from "./state.ts";
@@ -150,7 +191,12 @@ function parseFault(body: Body): Fault {
   };
 }
 
-const SLOT_CHOICES = { classic: ["classic"], stable: ["stable"], all: ["classic", "stable"] } as const;
+const SLOT_CHOICES = {
+  classic: ["classic"],
+  stable: ["stable"],
+  authorizer: ["authorizer"],
+  all: ["classic", "stable", "authorizer"],
+} as const;
 
 // ---- views (what GET returns) ----
 
@@ -213,6 +259,7 @@ function describeApp(app: SimulatedApp) {
     tokens: {
       classic: describeSlot(app.tokens.classic, now),
       stable: { ...describeSlot(app.tokens.stable, now), lastForceRefreshAt: app.lastForceRefreshAt },
+      authorizer: describeSlot(app.tokens.authorizer, now),
     },
     ticket: describeTicket(app.tickets.get("jsapi")),
     cardTicket: describeTicket(app.tickets.get("wx_card")),
@@ -252,6 +299,12 @@ export class ControlApi {
       return method === "GET" ? json({ ok: true }) : methodNotAllowed();
     }
     if (resource === "codes" && rawAppid === undefined) return this.codes.handle(req, url);
+    if (resource === "components" && rest.length === 0) {
+      return routeComponents(this.state, method, rawAppid, action, () => readBody(req));
+    }
+    if (resource === "msg-crypt" && action === undefined) {
+      return routeMsgCrypt(this.state, method, rawAppid, await readBody(req));
+    }
     if (resource !== "apps" || (rest.length > 0 && action !== "users"))
       throw new ControlError(404, `no such control route ${url.pathname}`);
     if (rawAppid === undefined) {
@@ -319,7 +372,8 @@ export class ControlApi {
 
   private invalidate(app: SimulatedApp, body: Body): Response {
     const choice = optionalString(body, "slot") ?? "all";
-    if (!(choice in SLOT_CHOICES)) throw new ControlError(400, "slot must be classic, stable or all");
+    if (!(choice in SLOT_CHOICES))
+      throw new ControlError(400, "slot must be classic, stable, authorizer or all");
     const slots: readonly TokenSlotName[] = SLOT_CHOICES[choice as keyof typeof SLOT_CHOICES];
     const now = app.now();
     for (const slot of slots) app.tokens[slot].invalidate(now);

@@ -143,3 +143,29 @@ export const MEDIA_LIFETIME_SECONDS = 3 * 24 * 3600;
 
 /** Uploads kept per app: enough for any one test, and a bound on memory (up to 10 MB each). */
 export const MEDIA_KEPT_PER_APP = 100;
+
+// ---- third-party platform (component), WECHAT.md §16 ----
+
+/** A component_verify_ticket is pushed every 10 minutes... */
+export const VERIFY_TICKET_PUSH_INTERVAL_SECONDS = 600;
+
+/** ...and each one is valid for 12 hours. */
+export const VERIFY_TICKET_LIFETIME_SECONDS = 12 * 3600;
+
+/** Sources disagree on api_component_token's daily quota (10,000 or 2,000); the larger is the default. */
+export const DEFAULT_COMPONENT_TOKEN_DAILY_QUOTA = 10_000;
+
+/** pre_auth_code: the newer doc says 1800 s (the sample 600, older text 10 min). Single use. */
+export const PRE_AUTH_CODE_LIFETIME_SECONDS = 1800;
+
+/**
+ * [UNCERTAIN] The authorization code's life (AuthorizationCodeExpiredTime - CreateTime, and the
+ * redirect's expires_in): 10 minutes, like the older pre_auth_code text. Single use.
+ */
+export const AUTHORIZATION_CODE_LIFETIME_SECONDS = 600;
+
+/** api_get_authorizer_list pages hold at most 500 authorizers. */
+export const AUTHORIZER_LIST_MAX_COUNT = 500;
+
+/** WeChat drops a push's connection after 5 s without an answer. */
+export const PUSH_ANSWER_DEADLINE_MS = 5000;

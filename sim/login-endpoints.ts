@@ -2,6 +2,7 @@
 // session_key. Authenticated by appid + secret, not by access_token. Codes come from the control API
 // (POST /__sim/apps/{appid}/login-codes), as if a user had just called wx.login.
 
+import type { SimulatedApp } from "./app.ts";
 import { queryParam, type WeChatCall } from "./request.ts";
 import { WECHAT_ERRORS, wechatError, wechatJson } from "./responses.ts";
 import type { SimulatorState } from "./state.ts";
@@ -30,9 +31,16 @@ export function jscode2session(state: SimulatorState, call: WeChatCall): Respons
   const app = state.apps.get(appid);
   if (!app) return wechatError(WECHAT_ERRORS.invalidAppid);
   if (secret !== app.settings.secret) return wechatError(WECHAT_ERRORS.invalidAppsecret);
-  const jsCode = queryParam(call.query, "js_code");
-  if (jsCode === undefined) return wechatError(WECHAT_ERRORS.codeMissing);
+  return exchangeLoginCode(app, queryParam(call.query, "js_code"));
+}
 
+/**
+ * The code part of code2Session, shared with the third-party platform's
+ * /sns/component/jscode2session: js_code present, known, unused, younger than 5 minutes and not
+ * blocked; the code is then used up.
+ */
+export function exchangeLoginCode(app: SimulatedApp, jsCode: string | undefined): Response {
+  if (jsCode === undefined) return wechatError(WECHAT_ERRORS.codeMissing);
   const now = app.now();
   const check = app.users.checkLoginCode(jsCode, now);
   if (!check.ok) return wechatError(LOGIN_CODE_ERRORS[check.reason]);

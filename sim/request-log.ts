@@ -10,7 +10,10 @@ export interface LoggedRequest {
   at: number;
   method: string;
   path: string;
-  /** Every query parameter except access_token (see accessTokenInQuery); a secret shows as "<redacted>". */
+  /**
+   * Every query parameter except access_token (see accessTokenInQuery); a secret or a
+   * component_access_token shows as "<redacted>".
+   */
   query: Record<string, string>;
   accessTokenInQuery: boolean;
   /** The body as UTF-8 text (binary bytes show as U+FFFD), cut to 4 KB. */
@@ -25,12 +28,14 @@ export interface LoggedRequest {
 
 /** Query parameters never shown, only noted: the token has its own flag, the secret is just marked. */
 const REDACTED_QUERY_VALUE = "<redacted>";
+/** The app secret, and a third-party platform's token (on its endpoints and component jscode2session). */
+const REDACTED_QUERY_PARAMETERS = new Set(["secret", "component_access_token"]);
 
 export function describeRequest(call: WeChatCall, at: number): LoggedRequest {
   const query: Record<string, string> = {};
   for (const [name, value] of call.query) {
     if (name === "access_token") continue;
-    query[name] = name === "secret" ? REDACTED_QUERY_VALUE : value;
+    query[name] = REDACTED_QUERY_PARAMETERS.has(name) ? REDACTED_QUERY_VALUE : value;
   }
   const token = call.query.get("access_token");
   return {

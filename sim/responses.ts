@@ -72,6 +72,15 @@ export const WECHAT_ERRORS = {
   cgiPathMalformed: { errcode: 76003, errmsg: "invalid cgi_path" },
   cgiPathNotFound: { errcode: 76021, errmsg: "cgi_path not found, please check" },
   cgiPathNoPermission: { errcode: 76022, errmsg: "could not use this cgi_path, no permission" },
+  // Open Platform (third-party platform) codes, from WeChat's 第三方平台 return-code table.
+  /** An authorizer (or component_appid) the component has no authorization from. */
+  componentNotAuthorized: { errcode: 61003, errmsg: "component is not authorized by this account" },
+  componentTicketInvalid: { errcode: 61006, errmsg: "component ticket is invalid" },
+  /** An authorization code that was never issued (to this component). */
+  authorizationCodeInvalid: { errcode: 61009, errmsg: "code is invalid" },
+  /** [UNCERTAIN] An authorization code past its expiry, or already exchanged once. */
+  authorizationCodeExpired: { errcode: 61010, errmsg: "code is expired" },
+  refreshTokenInvalid: { errcode: 61023, errmsg: "refresh_token is invalid" },
   noOnlineRelease: { errcode: 85079, errmsg: "miniprogram has no online release" },
   linkExpiryOutOfRange: { errcode: 85401, errmsg: "time limit between 1min and 1year" },
   riskyContent: { errcode: 87014, errmsg: "risky content" },
@@ -87,6 +96,15 @@ export function ipNotWhitelisted(remoteIp: string): WeChatErrorSpec {
   const ipv4 = remoteIp.startsWith("::ffff:") ? remoteIp.slice("::ffff:".length) : remoteIp;
   const ipv6 = ipv4.includes(":") ? ipv4 : `::ffff:${ipv4}`;
   return { errcode: 40164, errmsg: `invalid ip ${ipv4} ipv6 ${ipv6}, not in whitelist` };
+}
+
+/**
+ * A third-party platform's call from an IP outside its 白名单IP (WECHAT.md §16), worded as the
+ * community reports it: "access clientip is not registered requestIP: A".
+ */
+export function componentIpNotRegistered(remoteIp: string): WeChatErrorSpec {
+  const ipv4 = remoteIp.startsWith("::ffff:") ? remoteIp.slice("::ffff:".length) : remoteIp;
+  return { errcode: 61004, errmsg: `access clientip is not registered requestIP: ${ipv4}` };
 }
 
 /** A fresh request id in WeChat's format: three groups of 8 hex digits. */

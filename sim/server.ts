@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { VERIFY_TICKET_PUSH_INTERVAL_SECONDS } from "./limits.ts";
 import { isSimulatorDrop, WeChatSimulator } from "./wechat.ts";
 
 export interface StartSimulatorOptions {
@@ -21,6 +22,11 @@ export interface StartSimulatorOptions {
   announceCodes?: boolean;
   /** The gateway's CODE_WEBHOOK_SECRET, to check signatures on POST /__sim/codes. */
   codeWebhookSecret?: string;
+  /**
+   * Push a new verify ticket every 10 minutes (real time) to each third-party platform that has a
+   * pushUrl, as WeChat does (npm run dev). Off by default; the timer never keeps Node alive.
+   */
+  pushTickets?: boolean;
 }
 
 export interface RunningSimulator {
@@ -133,6 +139,12 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const ticketTimer = opts.pushTickets
+    ? setInterval(
+        () => void simulator.pushVerifyTickets(),
+        VERIFY_TICKET_PUSH_INTERVAL_SECONDS * 1000,
+      ).unref()
+    : undefined;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   origin = `http://${urlHost}:${port}`;
 
@@ -142,6 +154,7 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     simulator,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(ticketTimer);
         server.close((error) => (error ? reject(error) : resolve()));
         for (const socket of sockets) socket.destroy();
       }),

@@ -33,7 +33,13 @@ function tokenAnswer(token: IssuedToken, now: number): Response {
   return wechatJson({ access_token: token.value, expires_in: remainingSeconds(token, now) });
 }
 
-function issueInto(state: SimulatorState, app: SimulatedApp, slot: TokenSlotName, now: number): IssuedToken {
+/** A new token in the app's slot, with the app's token lifetime; the one it replaces keeps its overlap. */
+export function issueInto(
+  state: SimulatorState,
+  app: SimulatedApp,
+  slot: TokenSlotName,
+  now: number,
+): IssuedToken {
   const token = state.tokens.issue(app.settings.appid, slot, now, app.settings.tokenLifetimeSeconds);
   app.tokens[slot].rotate(token, now);
   return token;

@@ -1,12 +1,17 @@
-// access_token bookkeeping. Each app has two independent slots (classic /cgi-bin/token and
-// /cgi-bin/stable_token); each slot keeps the current token and at most ONE previous token, which
+// access_token bookkeeping. Each app has three independent slots (classic /cgi-bin/token,
+// /cgi-bin/stable_token, and the authorizer_access_token a third-party platform gets for it from
+// /cgi-bin/component/api_authorizer_token); a component's component_access_token has a slot of its
+// own in a registry of its own (business APIs never accept one). Each slot keeps the current token and at most ONE previous token, which
 // stays usable for a short overlap. Every token ever issued stays in the registry so that a
 // business API can tell "expired" (42001) and "replaced" (40001) apart from "never seen" (40001).
 
 import { TOKEN_OVERLAP_SECONDS } from "./limits.ts";
 import { randomBase64Url } from "./responses.ts";
 
-export type TokenSlotName = "classic" | "stable";
+export type TokenSlotName = "classic" | "stable" | "authorizer";
+
+/** What a token is: one of an app's slots, or a third-party platform's component_access_token. */
+export type TokenKind = TokenSlotName | "component";
 
 /** Why a token stopped working, which decides the errcode a business API gives for it. */
 type TokenDeathCause = "expired" | "not_latest";
@@ -14,7 +19,8 @@ type TokenDeathCause = "expired" | "not_latest";
 export interface IssuedToken {
   readonly value: string;
   readonly appid: string;
-  readonly slot: TokenSlotName;
+  /** For a component token, `appid` is the component's. */
+  readonly slot: TokenKind;
   /** App-clock milliseconds. */
   readonly issuedAt: number;
   readonly expiresAt: number;
@@ -74,7 +80,7 @@ export class TokenRegistry {
   /** Real tokens start with a small number and an underscore ("54_..."). */
   private sequence = 0;
 
-  issue(appid: string, slot: TokenSlotName, now: number, lifetimeSeconds: number): IssuedToken {
+  issue(appid: string, slot: TokenKind, now: number, lifetimeSeconds: number): IssuedToken {
     this.sequence += 1;
     const expiresAt = now + lifetimeSeconds * 1000;
     const token: IssuedToken = {

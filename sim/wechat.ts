@@ -1,19 +1,25 @@
-// A stand-in for api.weixin.qq.com, built on web-standard APIs only so it can run in Node or a worker.
-// WeChat endpoints live at their real paths; the test/dev control API lives under /__sim (control.ts).
+// A stand-in for api.weixin.qq.com (and the Open Platform's side of a third-party platform), built
+// on web-standard APIs except for WXBizMsgCrypt (msg-crypt.ts, on node:crypto, so that it stays
+// independent of the gateway's Web Crypto implementation). WeChat endpoints live at their real
+// paths; the test/dev control API lives under /__sim (control.ts).
 
 import type { AppRegistration, SimulatedApp } from "./app.ts";
 import { CodeWebhookReceiver } from "./code-webhook.ts";
+import type { ComponentRegistration } from "./component.ts";
+import { pushVerifyTicket } from "./component-push.ts";
 import { type AppSettingsView, ControlApi, describeAppSettings } from "./control.ts";
+import { type ComponentView, describeComponent, registerComponent } from "./control-components.ts";
 import { applyFault, isSimulatorDrop, isSuccessfulAnswer, relabel, type SimulatorDrop } from "./faults.ts";
 import type { WeChatCall } from "./request.ts";
 import { describeRequest } from "./request-log.ts";
 import { wechatJson } from "./responses.ts";
 import { ridOfFailure } from "./rid-log.ts";
-import { appsNamedBy, WECHAT_ROUTES } from "./routes.ts";
+import { appsNamedBy, componentNamedBy, WECHAT_ROUTES } from "./routes.ts";
 import { SimulatorState } from "./state.ts";
 
 export type { AppRegistration } from "./app.ts";
 export type { AppSettingsView } from "./control.ts";
+export type { ComponentView } from "./control-components.ts";
 export { isSimulatorDrop, type SimulatorDrop } from "./faults.ts";
 
 export interface WeChatSimulatorOptions {
@@ -57,11 +63,28 @@ export class WeChatSimulator {
     });
     this.control = new ControlApi(this.state, codes);
     this.log = opts.log;
+    this.state.log = opts.log;
   }
 
   /** Same as PUT /__sim/apps/{appid}, for in-process callers (the CLI's --app). */
   registerApp(registration: AppRegistration): AppSettingsView {
     return describeAppSettings(this.state.registerApp(registration));
+  }
+
+  /** Same as PUT /__sim/components/{appid}, for in-process callers (npm run dev's demo platform). */
+  registerComponent(registration: ComponentRegistration): ComponentView {
+    return describeComponent(registerComponent(this.state, registration));
+  }
+
+  /**
+   * What WeChat does every 10 minutes: a new verify ticket pushed to each component that has a
+   * pushUrl. Settles when every receiver answered (or failed to).
+   */
+  async pushVerifyTickets(): Promise<void> {
+    const pushes = [...this.state.components.values()]
+      .filter((component) => component.settings.pushUrl !== null)
+      .map((component) => pushVerifyTicket(this.state, component).delivery);
+    await Promise.all(pushes);
   }
 
   async handle(req: Request, meta: RequestMeta = {}): Promise<Response | SimulatorDrop> {
@@ -83,6 +106,7 @@ export class WeChatSimulator {
     const target = meta.target ?? `${url.pathname}${url.search}`;
     const wirePath = target.split("?")[0] ?? target;
     for (const named of appsNamedBy(this.state, call)) named.received.record(call.method, wirePath);
+    componentNamedBy(this.state, call)?.recordCall(call.path);
     const route = WECHAT_ROUTES.get(call.path);
     if (!route) {
       this.log?.(`${call.method} ${call.path} -> 404 no such api`);
@@ -103,7 +127,7 @@ export class WeChatSimulator {
     app.calls.record(route.callKind(call), call.path, invokedAt);
     // Business requests are logged as received (token calls carry secrets and are only counted).
     if (route.isTokenEndpoint) app.beginTokenCall();
-    else app.requests.add(describeRequest(call, invokedAt));
+    else if (!route.unlogged) app.requests.add(describeRequest(call, invokedAt));
     try {
       const fault = app.faults.take(call.path);
       if (fault) {
