@@ -42,7 +42,7 @@ import type { SimulatorState } from "./state.ts";
 import { issueInto } from "./token-endpoints.ts";
 import { remainingSeconds, tokenStatus } from "./tokens.ts";
 
-export const COMPONENT_TOKEN_PATH = "/cgi-bin/component/api_component_token";
+const COMPONENT_TOKEN_PATH = "/cgi-bin/component/api_component_token";
 
 /** The component_access_token in the query: `component_access_token=`, or `access_token=` as newer docs write it. */
 function componentTokenValue(query: URLSearchParams): string | undefined {

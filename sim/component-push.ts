@@ -16,7 +16,7 @@ function cdata(value: string): string {
   return `<![CDATA[${value.replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
 }
 
-export function eventXml(fields: EventFields): string {
+function eventXml(fields: EventFields): string {
   const inner = fields
     .map(([name, value]) => `<${name}>${typeof value === "number" ? value : cdata(value)}</${name}>`)
     .join("");
@@ -59,7 +59,7 @@ export function sealEnvelope(
 }
 
 /** POSTs the envelope to the receiver, giving up after WeChat's 5 s. */
-export async function deliverEnvelope(url: string, envelope: PushEnvelope): Promise<PushDelivery> {
+async function deliverEnvelope(url: string, envelope: PushEnvelope): Promise<PushDelivery> {
   try {
     const target = new URL(url);
     for (const [name, value] of Object.entries(envelope.query)) target.searchParams.set(name, value);

@@ -46,7 +46,7 @@ export interface ComponentRegistration {
 export type AuthorizerType = "miniprogram" | "officialaccount";
 
 /** Permission sets (funcscope_category ids) granted when an authorization names none. */
-export const DEFAULT_FUNC_INFO: Readonly<Record<AuthorizerType, readonly number[]>> = {
+const DEFAULT_FUNC_INFO: Readonly<Record<AuthorizerType, readonly number[]>> = {
   miniprogram: [17, 18, 19, 25, 30, 31],
   officialaccount: [1, 2, 3, 4, 6, 7, 11, 15],
 };

@@ -32,7 +32,7 @@ import type { IssuedToken, TokenSlot } from "./tokens.ts";
 
 // ---- views ----
 
-export interface AuthorizerView {
+interface AuthorizerView {
   authorizerAppid: string;
   type: AuthorizerType;
   funcInfo: number[];

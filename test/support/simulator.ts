@@ -3,11 +3,20 @@
 
 import { env } from "cloudflare:workers";
 import { expect, inject } from "vitest";
+import type { PushEnvelope } from "../../sim/component.ts";
+import type {
+  AuthorizeAnswer,
+  ComponentView,
+  OpenedMessage,
+  RevokeAnswer,
+  SealedMessage,
+  TicketPushAnswer,
+} from "../../sim/control-components.ts";
 import type { LoggedRequest } from "../../sim/request-log.ts";
 import type { RidRecord as RidRequest } from "../../sim/rid-log.ts";
 import type { TokenSlotName } from "../../sim/tokens.ts";
 
-export type { LoggedRequest };
+export type { AuthorizeAnswer, ComponentView, LoggedRequest, PushEnvelope, TicketPushAnswer };
 
 export const SIM_BASE: string = env.WECHAT_API_BASE;
 export const SECRET = "sim-test-secret";
@@ -53,6 +62,48 @@ export interface WeChatAnswer {
   type?: string;
   media_id?: string;
   created_at?: number;
+  // third-party platform (component) endpoints
+  component_access_token?: string;
+  pre_auth_code?: string;
+  authorization_info?: {
+    authorizer_appid: string;
+    authorizer_access_token: string;
+    expires_in: number;
+    authorizer_refresh_token: string;
+    func_info: { funcscope_category: { id: number } }[];
+  };
+  authorizer_access_token?: string;
+  authorizer_refresh_token?: string;
+  total_count?: number;
+  list?: { authorizer_appid: string; refresh_token?: string; auth_time: number }[];
+}
+
+/** A third-party platform's credentials, the defaults of sim.registerComponent. */
+export const COMPONENT_SECRET = "sim-component-secret";
+export const COMPONENT_TOKEN = "simcomponenttoken";
+export const COMPONENT_AES_KEY = "SimComponentEncodingAESKey0123456789abcdefg";
+
+export interface ComponentOptions {
+  secret?: string;
+  token?: string;
+  encodingAESKey?: string;
+  /** Where the simulator POSTs pushes (tests usually deliver them themselves); null = none. */
+  pushUrl?: string | null;
+  /** Default true: every api_authorizer_token hands back a new refresh token. */
+  rotateRefreshTokens?: boolean;
+  componentTokenDailyQuota?: number;
+  /** false: every component call gets 61004. */
+  whitelisted?: boolean;
+}
+
+export interface AuthorizationGrant {
+  authorizerAppid: string;
+  type?: "miniprogram" | "officialaccount";
+  funcInfo?: number[];
+  /** updateauthorized instead of authorized. */
+  update?: boolean;
+  /** A pre_auth_code from api_create_preauthcode to use up (else the simulator makes one). */
+  preAuthCode?: string;
 }
 
 export interface AppOptions {
@@ -329,7 +380,138 @@ export const sim = {
   },
   /** Forgets every received code, for all test files: prefer a target of your own with codes(target). */
   clearCodes: () => controlOk<{ codes: [] }>("DELETE", "/codes"),
+
+  // ---- third-party platforms (component) ----
+  /** Registers (or updates) a third-party platform with the test credentials unless told otherwise. */
+  registerComponent: (appid: string, options: ComponentOptions = {}) =>
+    controlOk<ComponentView>("PUT", `/components/${appid}`, {
+      secret: COMPONENT_SECRET,
+      token: COMPONENT_TOKEN,
+      encodingAESKey: COMPONENT_AES_KEY,
+      ...options,
+    }),
+  component: (appid: string) => controlOk<ComponentView>("GET", `/components/${appid}`),
+  /** A new verify ticket, and the encrypted push that carries it (for the test to deliver). */
+  pushVerifyTicket: (componentAppid: string) =>
+    controlOk<TicketPushAnswer>("POST", `/components/${componentAppid}/ticket`),
+  /** The merchant authorizes the component: an authorization code and the encrypted authorized event. */
+  authorizeApp: (componentAppid: string, grant: AuthorizationGrant) =>
+    controlOk<AuthorizeAnswer>("POST", `/components/${componentAppid}/authorize`, grant),
+  /** The merchant revokes: the encrypted unauthorized event; its refresh token and tokens die. */
+  revokeApp: (componentAppid: string, authorizerAppid: string) =>
+    controlOk<RevokeAnswer>("POST", `/components/${componentAppid}/revoke`, { authorizerAppid }),
+  /**
+   * The authorizer's refresh token stops working (61023); another takes its place (shown by
+   * api_get_authorizer_list) unless `replacement` is false.
+   */
+  invalidateRefreshToken: (componentAppid: string, authorizerAppid: string, replacement?: boolean) =>
+    controlOk<{ authorizerAppid: string; refreshToken: string | null }>(
+      "POST",
+      `/components/${componentAppid}/invalidate-refresh-token`,
+      replacement === undefined ? { authorizerAppid } : { authorizerAppid, replacement },
+    ),
+  /** WXBizMsgCrypt on the simulator's Node crypto: `xml` as a push to `appid`'s receiver. */
+  sealMessage: (message: {
+    token: string;
+    encodingAESKey: string;
+    appid: string;
+    xml: string;
+    timestamp?: string;
+    nonce?: string;
+    /** 16 bytes of text for the random prefix (WeChat's sample vectors fix it). */
+    random?: string;
+  }) => controlOk<SealedMessage>("POST", "/msg-crypt/encrypt", message),
+  /** Opens an Encrypt text on the simulator's Node crypto; checks msg_signature when all its parts are given. */
+  openMessage: (message: {
+    encodingAESKey: string;
+    encrypt: string;
+    token?: string;
+    timestamp?: string;
+    nonce?: string;
+    msg_signature?: string;
+  }) => controlOk<OpenedMessage>("POST", "/msg-crypt/decrypt", message),
 };
+
+/** The Encrypt text of a push body. */
+export function encryptOf(push: PushEnvelope): string {
+  const match = /<Encrypt><!\[CDATA\[([^\]]*)\]\]><\/Encrypt>/.exec(push.body);
+  if (!match?.[1]) throw new Error(`no Encrypt in ${push.body}`);
+  return match[1];
+}
+
+/** POSTs an encrypted push to a receiver URL (the gateway's events endpoint), as WeChat does. */
+export function pushRequest(url: string, push: PushEnvelope): Request {
+  const target = new URL(url);
+  for (const [name, value] of Object.entries(push.query)) target.searchParams.set(name, value);
+  return new Request(target, { method: "POST", headers: { "Content-Type": "text/xml" }, body: push.body });
+}
+
+/** POSTs to a component endpoint with the component token in the query (as `tokenParam`). */
+export async function postComponent(
+  path: string,
+  componentToken: string,
+  body: unknown,
+  tokenParam: "component_access_token" | "access_token" = "component_access_token",
+): Promise<WeChatAnswer> {
+  const query = new URLSearchParams({ [tokenParam]: componentToken });
+  const res = await fetch(`${SIM_BASE}/cgi-bin/component/${path}?${query}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
+  return res.json();
+}
+
+/** POST /cgi-bin/component/api_component_token with the test secret unless told otherwise. */
+export async function fetchComponentToken(
+  componentAppid: string,
+  ticket: string | undefined,
+  secret = COMPONENT_SECRET,
+): Promise<WeChatAnswer> {
+  const res = await fetch(`${SIM_BASE}/cgi-bin/component/api_component_token`, {
+    method: "POST",
+    body: JSON.stringify({
+      component_appid: componentAppid,
+      component_appsecret: secret,
+      component_verify_ticket: ticket,
+    }),
+  });
+  return res.json();
+}
+
+/** Registers a component (with options), pushes it a verify ticket and returns a working component_access_token. */
+export async function componentWithToken(
+  componentAppid: string,
+  options: ComponentOptions = {},
+): Promise<string> {
+  await sim.registerComponent(componentAppid, options);
+  const { ticket } = await sim.pushVerifyTicket(componentAppid);
+  const { component_access_token } = await fetchComponentToken(componentAppid, ticket);
+  if (!component_access_token) throw new Error(`no component token for ${componentAppid}`);
+  return component_access_token;
+}
+
+/**
+ * A component with a token, and `authorizerAppid` authorized and exchanged: the authorizer's first
+ * access token and refresh token, as api_query_auth handed them out.
+ */
+export async function authorizedApp(
+  componentAppid: string,
+  authorizerAppid: string,
+  options: ComponentOptions = {},
+): Promise<{ componentToken: string; accessToken: string; refreshToken: string }> {
+  const componentToken = await componentWithToken(componentAppid, options);
+  const { authCode } = await sim.authorizeApp(componentAppid, { authorizerAppid });
+  const { authorization_info: info } = await postComponent("api_query_auth", componentToken, {
+    component_appid: componentAppid,
+    authorization_code: authCode,
+  });
+  if (!info) throw new Error(`no authorization_info for ${authorizerAppid}`);
+  return {
+    componentToken,
+    accessToken: info.authorizer_access_token,
+    refreshToken: info.authorizer_refresh_token,
+  };
+}
 
 export function classicTokenUrl(appid: string, secret = SECRET): string {
   const query = new URLSearchParams({ grant_type: "client_credential", appid, secret });
