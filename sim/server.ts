@@ -1,8 +1,9 @@
 // Node HTTP adapter for the WeChat simulator, and its command line:
 //   node sim/server.ts --port 9797 [--host 127.0.0.1] [--app wxappid:secret ...] [--quiet]
-//                      [--code-webhook-secret S]
+//                      [--code-webhook-secret S] [--push-tickets]
 // --code-webhook-secret is the gateway's CODE_WEBHOOK_SECRET: the verification-code webhook
 // receiver at /__sim/codes then checks each X-Gateway-Signature (signatureValid true/false, else null).
+// --push-tickets pushes each third-party platform with a pushUrl a verify ticket every 10 minutes.
 
 import { realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
       app: { type: "string", multiple: true, default: [] },
       quiet: { type: "boolean", default: false },
       "code-webhook-secret": { type: "string" },
+      "push-tickets": { type: "boolean", default: false },
     },
   });
   const port = Number(values.port);
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
     host: values.host,
     quiet: values.quiet,
     codeWebhookSecret: values["code-webhook-secret"],
+    pushTickets: values["push-tickets"],
   });
   for (const app of apps) running.simulator.registerApp(app);
   console.log(`WeChat simulator listening on ${running.url}`);
