@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./routes/admin.ts";
 import { limitBody } from "./routes/api-v1.ts";
+import { componentProxyRoutes, componentRoutes } from "./routes/component.ts";
+import { componentAdminRoutes } from "./routes/components.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { demoRoutes } from "./routes/demo.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -73,8 +75,12 @@ app.route("/", messageRoutes);
 app.route("/", linkRoutes);
 app.route("/", jssdkRoutes);
 app.route("/", qrAuthRoutes);
+app.route("/", componentRoutes);
+// Before the apps' proxy, whose /proxy/{appKey}/… would take "component" for an appKey.
+app.route("/", componentProxyRoutes);
 app.route("/", proxyRoutes);
 app.route("/", adminRoutes);
+app.route("/", componentAdminRoutes);
 app.route("/", operatorToolRoutes);
 app.route("/", docsRoutes);
 // Described after the routes, so the reference lists it after the endpoints it mirrors WeChat for.

@@ -2,28 +2,22 @@
 // must not live in one global object. The admin API also keeps the AppDirectory object
 // (directory.ts) in step: the index it lists and deletes from. See docs/storage.md for both.
 
-import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
+import { sha256Hex } from "../platform/crypto.ts";
 import { orThrow } from "../platform/errors.ts";
 import { IsolateMemo } from "../platform/isolate-memo.ts";
-import { KV_KEY_MAX_BYTES, KV_MIN_CACHE_TTL_SECONDS } from "../platform/limits.ts";
+import { KV_KEY_MAX_BYTES } from "../platform/limits.ts";
 import { directoryOf, LEGACY_REGISTRATION } from "./directory.ts";
-import { apiKeyId, newApiKey } from "./keys.ts";
+import { apiKeyId, keyName, newApiKey, presentedKeyRecord, REGISTRY_CACHE_TTL_SECONDS } from "./keys.ts";
 import { APP_KEY_PATTERN, type StoredApp } from "./schemas.ts";
-
-/**
- * KV serves a value from the edge cache for up to this long after a write elsewhere, which is
- * why revoking a key or deleting an app takes effect within 60 s: the shortest cache KV allows.
- */
-const REGISTRY_CACHE_TTL_SECONDS = KV_MIN_CACHE_TTL_SECONDS;
 
 /**
  * Each isolate also remembers a verified API key and an app record this long, on top of KV's
  * edge cache: a revocation or an app change made elsewhere takes effect within 60 + 10 s (at once
  * in the isolate that made it).
  */
-const REGISTRY_MEMO_MS = 10_000;
+export const REGISTRY_MEMO_MS = 10_000;
 /** Bounds an isolate's memory whatever the traffic (a few hundred bytes per entry). */
-const REGISTRY_MEMO_ENTRIES = 2_000;
+export const REGISTRY_MEMO_ENTRIES = 2_000;
 
 const appMemo = new IsolateMemo<StoredApp>(REGISTRY_MEMO_MS, REGISTRY_MEMO_ENTRIES);
 /** Keyed by the presented key itself: a hit needs no hashing. Only verified keys are remembered. */
@@ -36,20 +30,11 @@ export function forgetRememberedRegistry(): void {
 }
 
 const appName = (appKey: string) => `app:${appKey}`;
-const keyName = (id: string) => `apikey:${id}`;
 
 // A caller's appKey is looked up only once it matches APP_KEY_PATTERN (64 characters at most), so
 // that every key the registry reads fits in KV.
 if (appName("a".repeat(64)).length > KV_KEY_MAX_BYTES) throw new Error("appKeys must fit in KV keys");
 
-/** `registration`: the app registration the key was made for (absent on keys made before ids existed). */
-type ApiKeyRecord = {
-  id: string;
-  appKey: string;
-  hash: string;
-  createdAt: string;
-  registration?: string;
-};
 export type ApiKeyCheck = { ok: true; appKey: string } | { ok: false; reason: "unknown" };
 
 /** `fresh` reads without the cacheTtl hint: an operator should see their own write (KV shows it at once where it was written). */
@@ -88,7 +73,7 @@ export async function createApiKey(env: Env, appKey: string): Promise<{ id: stri
   const createdAt = new Date().toISOString();
   const directory = directoryOf(env);
   const { registration } = orThrow(await directory.addKey(appKey, id, createdAt));
-  const record: ApiKeyRecord = { id, appKey, hash: await sha256Hex(key), createdAt, registration };
+  const record = { id, appKey, hash: await sha256Hex(key), createdAt, registration };
   try {
     await env.REGISTRY.put(keyName(id), JSON.stringify(record));
   } catch (error) {
@@ -127,13 +112,9 @@ export async function checkApiKey(kv: KVNamespace, presented: string): Promise<A
   if (!id) return { ok: false, reason: "unknown" };
   const remembered = apiKeyMemo.get(presented);
   if (remembered) return { ok: true, appKey: remembered.appKey };
-  const record = await kv.get<ApiKeyRecord>(keyName(id), {
-    type: "json",
-    cacheTtl: REGISTRY_CACHE_TTL_SECONDS,
-  });
-  if (!record) return { ok: false, reason: "unknown" };
-  const matches = await constantTimeEqual(await sha256Hex(presented), record.hash);
-  if (!matches) return { ok: false, reason: "unknown" };
+  const record = await presentedKeyRecord(kv, presented);
+  // A platform's key (componentKey) is no app's.
+  if (record?.appKey === undefined) return { ok: false, reason: "unknown" };
   // The caller reads this record next anyway (and gets it from the isolate's memory).
   const app = await findApp(kv, record.appKey);
   const registration = (r: { registration?: string } | null) => r?.registration ?? LEGACY_REGISTRATION;

@@ -197,3 +197,92 @@ export const ForcedRefreshSchema = z
     expires_in: z.number().int(),
   })
   .openapi("ForcedRefresh");
+
+// ---- Third-party platforms (components) --------------------------------------------------------
+
+const ComponentKeySchema = z
+  .string()
+  .regex(APP_KEY_PATTERN, "must be 1–64 of A-Z, a-z, 0-9, _ and -")
+  .openapi({ param: { name: "componentKey", in: "path" }, example: "my-platform" });
+
+export const ComponentKeyParams = z.object({ componentKey: ComponentKeySchema });
+
+const WRITE_ONLY =
+  "Required the first time a platform is registered; omitted keeps the stored one; never returned.";
+
+export const ComponentRegistrationSchema = z
+  .object({
+    componentAppId: z
+      .string()
+      .regex(/^wx[A-Za-z0-9_-]{1,62}$/, "must be a WeChat appid (starts with wx)")
+      .openapi({ example: "wx3c1fe0a3c8d7b5e2" }),
+    componentAppSecret: z.string().min(1).max(128).optional().openapi({ description: WRITE_ONLY }),
+    token: z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,32}$/, "must be the 3–32 letters and digits of the console's message Token")
+      .optional()
+      .openapi({ description: `The message-verification Token. ${WRITE_ONLY}` }),
+    encodingAESKey: z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, "must be the 43 letters and digits of the console's EncodingAESKey")
+      .optional()
+      .openapi({ description: `The message EncodingAESKey. ${WRITE_ONLY}` }),
+    autoRegister: z.boolean().optional().openapi({
+      description:
+        "Every newly authorized appid gets the appKey equal to its appid (false when omitted the first time).",
+    }),
+  })
+  .openapi("ComponentRegistration");
+
+export const ComponentRecordSchema = z
+  .object({
+    componentKey: z.string(),
+    componentAppId: z.string(),
+    autoRegister: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Component");
+
+export type ComponentRecord = z.infer<typeof ComponentRecordSchema>;
+
+/**
+ * The KV record: the platform as the admin API shows it, the id of its registration (a key counts
+ * only for the registration it was made for) and the ids of its API keys.
+ */
+export type StoredComponent = ComponentRecord & {
+  registration: string;
+  keys: { id: string; createdAt: string }[];
+};
+
+export const ComponentDetailSchema = ComponentRecordSchema.extend({ keys: ApiKeyListSchema }).openapi(
+  "ComponentDetail",
+);
+
+export const ComponentStatusSchema = z
+  .object({
+    componentKey: z.string(),
+    componentAppId: z.string(),
+    verify_ticket: z.object({
+      held: z.boolean(),
+      valid: z.boolean().openapi({ description: "Held and younger than 12 h: the token can be fetched." }),
+      create_time: z
+        .string()
+        .nullable()
+        .openapi({ description: "WeChat's CreateTime of the push that brought it" }),
+      received_time: z.string().nullable(),
+      age_seconds: z.number().int().nullable(),
+    }),
+    push_request: z
+      .object({ time: z.string(), error: z.string().nullable() })
+      .nullable()
+      .openapi({ description: "The last api_start_push_ticket call (made when no valid ticket is held)." }),
+    component_access_token: HealthSchema,
+    authorizers: z.object({
+      authorized: z.number().int(),
+      unauthorized: z.number().int(),
+      needs_reauthorization: z.number().int(),
+    }),
+    next_alarm_time: z.string().nullable(),
+  })
+  .openapi("ComponentStatus");

@@ -146,7 +146,7 @@ const forceRefresh = createRoute({
 
 const optionalIso = (ms: number | null) => (ms === null ? null : chinaIso(ms));
 
-function presentHealth(health: CredentialHealth, now: number) {
+export function presentHealth(health: CredentialHealth, now: number) {
   return {
     held: health.held,
     create_time: optionalIso(health.createdAt),

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { GatewayError } from "../platform/errors.ts";
-import type { AppRecord } from "../registry/schemas.ts";
+import type { AppRecord, StoredComponent } from "../registry/schemas.ts";
 
 /** A mini-program user as their login session names them; `subject` is unionid, else openid. */
 type MiniProgramUser = { openid: string; unionid: string | null; subject: string };
@@ -14,6 +14,8 @@ export type GatewayEnv = {
     /** Set by the API-key check: the appKey the key belongs to and its registry record. */
     appKey: string;
     app: AppRecord;
+    /** Set by the component API-key check: the third-party platform the key belongs to. */
+    component: StoredComponent;
     /** Set by the API-key check: the key's id (the caller, for rate limits). */
     apiKeyId: string;
     /** Set by the user-session check (QR-Auth user endpoints): the mini-program user. */

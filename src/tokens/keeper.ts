@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import type { PushQuery } from "../component/events.ts";
+import { ComponentPlatform } from "../component/platform.ts";
 import { LoginSessions } from "../logins/sessions.ts";
 import { constantTimeEqual } from "../platform/crypto.ts";
 import { readSettings } from "../platform/settings.ts";
@@ -10,6 +12,7 @@ import {
   type ForwardedAnswer,
   forwardLoginCode,
   requestJsapiTicket,
+  requestTicketPush,
   tokenCallRetries,
   type UpstreamFailure,
   type UpstreamResult,
@@ -40,6 +43,8 @@ import {
   type QuotaClearTurn,
 } from "./quota-clears.ts";
 import type {
+  ComponentEventResult,
+  ComponentKeeperStatus,
   ConfigureResult,
   CredentialHealth,
   DetachResult,
@@ -66,6 +71,15 @@ const UNREGISTERED_APPID_ANSWER: ForwardedAnswer = {
 };
 
 type RefreshOutcome = { ok: true; changed: boolean } | { ok: false; failure: KeeperFailure };
+
+/** A third-party platform's registration: secrets omitted keep the stored ones (required the first time). */
+export type ComponentConfigureInput = {
+  componentKey: string;
+  componentAppId: string;
+  componentAppSecret?: string | undefined;
+  token?: string | undefined;
+  encodingAESKey?: string | undefined;
+};
 
 export type ConfigureInput = {
   appKey: string;
@@ -103,6 +117,8 @@ export class TokenKeeper extends DurableObject<Env> {
   private readonly store: KeeperStore;
   private readonly sessions: LoginSessions;
   private readonly quotaClears: QuotaClears;
+  /** A third-party platform's message keys, verify tickets and pushes (this keeper is the platform's own). */
+  private readonly platform: ComponentPlatform;
   private readonly inflight = new Map<CredentialKind, Promise<RefreshOutcome>>();
   /** While an alarm pass runs, only its last arm() publishes to the schedule shard: one write a pass. */
   private alarmRunning = false;
@@ -116,6 +132,14 @@ export class TokenKeeper extends DurableObject<Env> {
     this.store = new KeeperStore(ctx.storage.sql);
     this.sessions = new LoginSessions(ctx.storage.sql);
     this.quotaClears = new QuotaClears(ctx.storage.sql);
+    this.platform = new ComponentPlatform(ctx.storage.sql, () => {
+      const app = this.store.app!;
+      return requestTicketPush({
+        base: readSettings(this.env).tokenApiBase,
+        componentAppId: app.appId,
+        componentAppSecret: app.appSecret,
+      });
+    });
   }
 
   // ---- RPC: registry -------------------------------------------------------------------------
@@ -125,6 +149,9 @@ export class TokenKeeper extends DurableObject<Env> {
     if (existing && existing.appId !== input.appId) {
       return { ok: false, status: 409, message: "this keeper belongs to another appid" };
     }
+    if (existing && existing.source !== "secret") {
+      return { ok: false, status: 409, message: "this appid is a third-party platform's, not an app's" };
+    }
     const appSecret = input.appSecret ?? existing?.appSecret;
     if (!appSecret) {
       return { ok: false, status: 400, message: "appSecret: required the first time an appId is registered" };
@@ -133,22 +160,73 @@ export class TokenKeeper extends DurableObject<Env> {
     const appType = input.appType ?? existing?.appType ?? "miniprogram";
     const credentialsChanged =
       !existing || existing.appSecret !== appSecret || existing.tokenMode !== tokenMode;
-    this.store.saveApp({ appId: input.appId, appSecret, tokenMode, appType });
+    this.store.saveApp({ appId: input.appId, appSecret, tokenMode, appType, source: "secret" });
     this.store.attachAppKey(input.appKey, Date.now());
-    const access = this.store.credential("access_token");
-    if (credentialsChanged && access.retryAt !== null) {
-      // New credentials deserve a prompt try instead of waiting out the old ones' backoff.
-      this.store.saveCredential({
-        ...access,
-        retryAt: null,
-        failuresInRow: 0,
-        dueAt: access.value
-          ? dueAfterIssue(access.expiresAt!, readSettings(this.env).refreshAheadSeconds)
-          : null,
-      });
-    }
+    if (credentialsChanged) this.retryPromptly(null);
     await this.arm();
     return { ok: true, tokenMode, appType, appKeys: this.store.appKeys() };
+  }
+
+  /** Registers or updates the third-party platform this keeper (named by its component appid) is for. */
+  async configureComponent(input: ComponentConfigureInput): Promise<ConfigureResult> {
+    const existing = this.store.app;
+    if (existing && existing.appId !== input.componentAppId) {
+      return { ok: false, status: 409, message: "this keeper belongs to another appid" };
+    }
+    if (existing && existing.source !== "component") {
+      return {
+        ok: false,
+        status: 409,
+        message: "this appid is registered as an app, not a third-party platform",
+      };
+    }
+    const appSecret = input.componentAppSecret ?? existing?.appSecret;
+    if (!appSecret) {
+      return {
+        ok: false,
+        status: 400,
+        message: "componentAppSecret: required the first time a platform is registered",
+      };
+    }
+    const keys = await this.platform.saveKeys(input.componentAppId, {
+      token: input.token,
+      encodingAESKey: input.encodingAESKey,
+    });
+    if (!keys.ok) return keys;
+    this.store.saveApp({
+      appId: input.componentAppId,
+      appSecret,
+      tokenMode: "stable",
+      appType: "miniprogram",
+      source: "component",
+    });
+    this.store.attachAppKey(input.componentKey, Date.now());
+    const now = Date.now();
+    if (existing?.appSecret !== appSecret)
+      this.retryPromptly(this.platform.tickets.current(now) ? now : null);
+    if (!this.platform.tickets.current(now)) {
+      // No ticket yet: WeChat pushes one every 10 minutes, and at once when asked.
+      await this.platform.tickets.askForPush(now);
+    }
+    await this.arm();
+    return { ok: true, tokenMode: "stable", appType: "miniprogram", appKeys: this.store.appKeys() };
+  }
+
+  /**
+   * New credentials (or a first verify ticket) deserve a prompt try instead of waiting out the old
+   * backoff; `dueNow` (a time) also makes an empty keeper fetch at once, through the alarm.
+   */
+  private retryPromptly(dueNow: number | null): void {
+    const access = this.store.credential("access_token");
+    if (access.retryAt === null && (dueNow === null || access.value !== null)) return;
+    this.store.saveCredential({
+      ...access,
+      retryAt: null,
+      failuresInRow: 0,
+      dueAt: access.value
+        ? dueAfterIssue(access.expiresAt!, readSettings(this.env).refreshAheadSeconds)
+        : dueNow,
+    });
   }
 
   async detach(appKey: string): Promise<DetachResult> {
@@ -159,10 +237,62 @@ export class TokenKeeper extends DurableObject<Env> {
       const appId = this.store.app?.appId;
       this.store.clear();
       this.sessions.clear();
+      this.platform.clear();
       await this.ctx.storage.deleteAlarm();
       if (appId) await this.publishSchedule(appId, null);
     }
     return { ok: true, remainingAppKeys };
+  }
+
+  // ---- RPC: a third-party platform's pushes ----------------------------------------------------
+
+  /**
+   * A push to the platform's 授权事件接收URL, as it arrived: the signature is checked before anything
+   * else (401, nothing changed), an unreadable body is a 400, and a verify ticket newer than the one
+   * held replaces it (and gets an empty or failing keeper its token at once).
+   */
+  async receiveComponentEvent(query: PushQuery, body: string): Promise<ComponentEventResult> {
+    const app = this.store.app;
+    if (app?.source !== "component")
+      return { ok: false, status: 404, message: "no platform is registered for this appid" };
+    const now = Date.now();
+    const received = await this.platform.receive(app.appId, query, body, now);
+    if (!received.ok) {
+      log("component_push_refused", { appId: app.appId, status: received.status, reason: received.message });
+      return received;
+    }
+    const { event, ticket } = received;
+    log("component_push", {
+      appId: app.appId,
+      infoType: event.infoType,
+      createTime: event.createTime,
+      ticket,
+    });
+    if (ticket === "accepted" && !isServeable(this.store.credential("access_token"), now)) {
+      this.retryPromptly(now);
+      await this.arm();
+    }
+    return { ok: true, infoType: event.infoType };
+  }
+
+  async componentStatus(): Promise<ComponentKeeperStatus> {
+    const app = this.store.app;
+    if (app?.source !== "component") return { configured: false };
+    const now = Date.now();
+    return {
+      configured: true,
+      componentAppId: app.appId,
+      componentKeys: this.store.appKeys(),
+      accessToken: this.health(
+        this.store.credential("access_token"),
+        this.store.callsOn(chinaDay(now), "token"),
+        this.source().dailyBudget,
+        now,
+      ),
+      platform: this.platform.status(now),
+      alarmsToday: this.store.callsOn(chinaDay(now), "alarm"),
+      alarmAt: await this.ctx.storage.getAlarm(),
+    };
   }
 
   // ---- RPC: credentials ----------------------------------------------------------------------
@@ -379,21 +509,8 @@ export class TokenKeeper extends DurableObject<Env> {
     if (!app) return { configured: false };
     const now = Date.now();
     const day = chinaDay(now);
-    const health = (record: CredentialRecord, callsToday: number, dailyBudget: number): CredentialHealth => ({
-      held: isServeable(record, now),
-      createdAt: record.createdAt,
-      expiresAt: record.expiresAt,
-      nextRefreshAt: record.dueAt,
-      refreshCount: record.refreshCount,
-      lastRefreshAt: record.lastRefreshAt,
-      lastError:
-        record.lastErrorAt === null
-          ? null
-          : { errcode: record.lastErrorCode, message: record.lastErrorMessage ?? "", at: record.lastErrorAt },
-      failuresInRow: record.failuresInRow,
-      callsToday,
-      dailyBudget,
-    });
+    const health = (record: CredentialRecord, callsToday: number, dailyBudget: number) =>
+      this.health(record, callsToday, dailyBudget, now);
     return {
       configured: true,
       appId: app.appId,
@@ -430,6 +547,29 @@ export class TokenKeeper extends DurableObject<Env> {
       return { ok: false, reason: "not_configured" };
     }
     return { ok: true, alarmAt: await this.arm() };
+  }
+
+  private health(
+    record: CredentialRecord,
+    callsToday: number,
+    dailyBudget: number,
+    now: number,
+  ): CredentialHealth {
+    return {
+      held: isServeable(record, now),
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      nextRefreshAt: record.dueAt,
+      refreshCount: record.refreshCount,
+      lastRefreshAt: record.lastRefreshAt,
+      lastError:
+        record.lastErrorAt === null
+          ? null
+          : { errcode: record.lastErrorCode, message: record.lastErrorMessage ?? "", at: record.lastErrorAt },
+      failuresInRow: record.failuresInRow,
+      callsToday,
+      dailyBudget,
+    };
   }
 
   // ---- alarm ---------------------------------------------------------------------------------
@@ -659,7 +799,10 @@ export class TokenKeeper extends DurableObject<Env> {
           message: `the daily budget of upstream ${what} calls for this appid is used up`,
         };
       case "definite":
-        return { ...base, status: 502, message: `WeChat refused to issue an ${what}` };
+        // Without a WeChat errcode the source refused before asking (a platform without a verify ticket).
+        return record.lastErrorCode === null && record.lastErrorMessage
+          ? { ...base, status: 503, message: `no ${what} can be fetched yet: ${record.lastErrorMessage}` }
+          : { ...base, status: 502, message: `WeChat refused to issue an ${what}` };
       default:
         return {
           ...base,
@@ -673,7 +816,7 @@ export class TokenKeeper extends DurableObject<Env> {
 
   /** Where this appid's access_token comes from, as its stored registration says. */
   private source(): CredentialSource {
-    return credentialSourceFor(this.store.app!, readSettings(this.env).tokenApiBase);
+    return credentialSourceFor(this.store.app!, readSettings(this.env).tokenApiBase, this.platform.tickets);
   }
 
   private ticketIsWarm(ticket: CredentialRecord, now: number): boolean {

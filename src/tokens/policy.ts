@@ -28,6 +28,12 @@ const MINUTE_QUOTA_RETRY_SECONDS = 60;
  * calls a day, but a healthy keeper needs about 12, so the cap only stops runaway loops.
  */
 export const TOKEN_CALL_DAILY_BUDGET: Record<TokenMode, number> = { classic: 1000, stable: 2000 };
+/**
+ * A third-party platform's api_component_token calls per China-time day. Sources disagree on
+ * WeChat's quota (2,000 or 10,000 a day; "openapi/quota/get decides"), so the lower one is the cap;
+ * a healthy keeper needs about 13 (one per 2 h token, 270 s ahead).
+ */
+export const COMPONENT_TOKEN_CALL_DAILY_BUDGET = 2000;
 /** The last calls of the daily budget are kept for scheduled refreshes and for an empty keeper. */
 export const BUDGET_RESERVED_FOR_SCHEDULE = 100;
 /** getticket is "very limited" per WeChat (about 10,000/day observed); a healthy keeper needs ~12. */

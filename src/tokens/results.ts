@@ -1,4 +1,7 @@
+import type { ComponentEvent } from "../component/events.ts";
+import type { ComponentPlatformStatus } from "../component/platform.ts";
 import type { LoginSession } from "../logins/sessions.ts";
+import type { Failure } from "../platform/errors.ts";
 import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
 import type { HeldCredential, KeeperFailure } from "../wechat/credential.ts";
 
@@ -59,3 +62,20 @@ export type KeeperStatus =
 export type SignInResult = { ok: true; sessionToken: string; expiresAt: number } | KeeperFailure;
 
 export type SessionLookup = { ok: true; session: LoginSession } | { ok: false };
+
+/** A push to a platform's event URL: what it was, or why it was refused (401 bad signature, 400 unreadable). */
+export type ComponentEventResult =
+  | { ok: true; infoType: ComponentEvent["infoType"] }
+  | Failure<400 | 401 | 404>;
+
+export type ComponentKeeperStatus =
+  | { configured: false }
+  | {
+      configured: true;
+      componentAppId: string;
+      componentKeys: string[];
+      accessToken: CredentialHealth;
+      platform: ComponentPlatformStatus;
+      alarmsToday: number;
+      alarmAt: number | null;
+    };

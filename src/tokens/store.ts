@@ -12,7 +12,21 @@ export type CredentialKind = "access_token" | "jsapi_ticket";
  */
 export type CallKind = "token" | "forced" | "ticket" | "alarm" | "schedule";
 
-export type KeeperApp = { appId: string; appSecret: string; tokenMode: TokenMode; appType: AppType };
+/**
+ * Where the keeper's access_token comes from (sources.ts): the AppSecret (`secret`, in the
+ * registration's tokenMode), or a third-party platform's verify ticket (`component`: this keeper
+ * is the platform's own, keyed by the component appid).
+ */
+type SourceKind = "secret" | "component";
+
+export type KeeperApp = {
+  appId: string;
+  /** The AppSecret, or the component's appsecret. */
+  appSecret: string;
+  tokenMode: TokenMode;
+  appType: AppType;
+  source: SourceKind;
+};
 
 export type CredentialRecord = CredentialState & {
   kind: CredentialKind;
@@ -37,7 +51,8 @@ const SCHEMA = [
     app_secret TEXT NOT NULL,
     token_mode TEXT NOT NULL,
     app_type TEXT NOT NULL,
-    last_forced_at INTEGER
+    last_forced_at INTEGER,
+    source TEXT NOT NULL DEFAULT 'secret'
   )`,
   `CREATE TABLE IF NOT EXISTS app_keys (app_key TEXT PRIMARY KEY, attached_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS credential (
@@ -77,6 +92,7 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "credential", column: "report_streak", definition: "INTEGER NOT NULL DEFAULT 0" },
   { table: "credential", column: "last_report_refresh_at", definition: "INTEGER" },
   { table: "credential", column: "report_backoff_until", definition: "INTEGER" },
+  { table: "app", column: "source", definition: "TEXT NOT NULL DEFAULT 'secret'" },
 ];
 
 type Row = Record<string, SqlStorageValue>;
@@ -168,6 +184,7 @@ export class KeeperStore {
         appSecret: String(app.app_secret),
         tokenMode: app.token_mode as TokenMode,
         appType: app.app_type as AppType,
+        source: (str(app.source) ?? "secret") as SourceKind,
         lastForcedAt: num(app.last_forced_at),
       };
     }
@@ -187,13 +204,14 @@ export class KeeperStore {
 
   saveApp(app: KeeperApp): void {
     this.sql.exec(
-      `INSERT INTO app (id, app_id, app_secret, token_mode, app_type) VALUES (1, ?, ?, ?, ?)
+      `INSERT INTO app (id, app_id, app_secret, token_mode, app_type, source) VALUES (1, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, app_secret = excluded.app_secret,
-         token_mode = excluded.token_mode, app_type = excluded.app_type`,
+         token_mode = excluded.token_mode, app_type = excluded.app_type, source = excluded.source`,
       app.appId,
       app.appSecret,
       app.tokenMode,
       app.appType,
+      app.source,
     );
     this.appRow = { ...app, lastForcedAt: this.appRow?.lastForcedAt ?? null };
   }

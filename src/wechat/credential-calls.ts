@@ -82,7 +82,7 @@ async function fetchWeChatJson<T extends { ok: true }>(
   return pick(record) ?? failure("transient", "WeChat's answer lacked the expected fields");
 }
 
-function pickField(field: "access_token" | "ticket") {
+function pickField(field: "access_token" | "ticket" | "component_access_token") {
   return (body: Record<string, unknown>): IssuedCredential | null => {
     const value = body[field];
     const expiresIn = body.expires_in;
@@ -214,4 +214,39 @@ export async function forwardLoginCode(
   } catch {
     return { status: 502, contentType: "application/json", text: '{"errcode":-1,"errmsg":"system error"}' };
   }
+}
+
+// ---- Third-party platform (component) credential calls -------------------------------------------
+
+/** A component's credentials: its appid and secret, and where WeChat (or the fixed-IP relay) is. */
+export type ComponentCall = { base: string; componentAppId: string; componentAppSecret: string };
+
+/** One call to /cgi-bin/component/api_component_token with the newest verify ticket. */
+export function requestComponentToken(req: ComponentCall, verifyTicket: string): Promise<UpstreamResult> {
+  return fetchWeChatJson(
+    `${req.base}/cgi-bin/component/api_component_token`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        component_appid: req.componentAppId,
+        component_appsecret: req.componentAppSecret,
+        component_verify_ticket: verifyTicket,
+      }),
+    },
+    pickField("component_access_token"),
+  );
+}
+
+/** /cgi-bin/component/api_start_push_ticket: asks WeChat to push a verify ticket again. */
+export function requestTicketPush(req: ComponentCall): Promise<{ ok: true } | UpstreamFailure> {
+  return fetchWeChatJson(
+    `${req.base}/cgi-bin/component/api_start_push_ticket`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ component_appid: req.componentAppId, component_secret: req.componentAppSecret }),
+    },
+    () => ({ ok: true as const }),
+  );
 }

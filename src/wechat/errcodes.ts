@@ -19,6 +19,9 @@ export const ERRCODE = {
   MINUTE_QUOTA: 45011,
   DATA_FORMAT_ERROR: 47001,
   API_UNAUTHORIZED: 48001,
+  COMPONENT_IP_NOT_WHITELISTED: 61004, // a component call from an IP outside the platform's whitelist
+  COMPONENT_TICKET_INVALID: 61006, // api_component_token: the verify ticket is not (or no longer) valid
+  REFRESH_TOKEN_INVALID: 61023, // api_authorizer_token: the authorizer_refresh_token is not valid
 } as const;
 
 /** The access_token a call used is not (or no longer) valid: refresh once and retry. */

@@ -34,6 +34,8 @@ export type ProxiedRequest = {
   query: URLSearchParams;
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
+  /** The query parameter the token goes in: a platform's own calls take `component_access_token`. */
+  tokenParam?: "access_token" | "component_access_token";
 };
 
 /**
@@ -94,7 +96,7 @@ async function send(
   body: ReadableStream<Uint8Array> | null,
 ): Promise<Response> {
   const query = new URLSearchParams(request.query);
-  query.set("access_token", token);
+  query.set(request.tokenParam ?? "access_token", token);
   // Until the headers are in; the body then streams to the caller without the deadline.
   return withDeadline(PROXY_TIMEOUT_MS, (signal) =>
     fetch(upstreamUrl(base, request.path, query), {

@@ -11,7 +11,7 @@ import type { KeeperApp } from "../../src/tokens/store.ts";
 import { SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 function registered(appId: string, tokenMode: KeeperApp["tokenMode"]): KeeperApp {
-  return { appId, appSecret: SECRET, tokenMode, appType: "miniprogram" };
+  return { appId, appSecret: SECRET, tokenMode, appType: "miniprogram", source: "secret" };
 }
 
 describe("credentialSourceFor", () => {
