@@ -451,8 +451,8 @@ try {
       caption: "proxy vs the bare Worker, same WeChat path",
       baseline: {
         name: "bare-proxy",
-        request: "GET /cgi-bin/get_api_domain_ip (bare Worker)",
-        note: "the floor: token on the query, fetch, answer as is",
+        request: "GET /cgi-bin/get_api_domain_ip",
+        note: "the bare Worker, the floor: token on the query, fetch, answer as is",
         url: bareUrl,
         load: async () => ({ path: "/cgi-bin/get_api_domain_ip" }),
         wechatAnswer: true,
@@ -475,8 +475,8 @@ try {
       caption: "API v1 vs the bare Worker, same WeChat call",
       baseline: {
         name: "bare-urllink",
-        request: "POST /wxa/generate_urllink (bare Worker)",
-        note: "the floor: token on the query, fetch, answer as is",
+        request: "POST /wxa/generate_urllink",
+        note: "the bare Worker, the floor: token on the query, fetch, answer as is",
         url: bareUrl,
         load: async () => ({
           method: "POST",
