@@ -12,6 +12,8 @@
  */
 const UNRESERVED = /^[A-Za-z0-9._~-]$/;
 const ESCAPE_HEX = /^[0-9A-Fa-f]{2}$/;
+/** Segments of letters, digits, "_" and "-" only, no escapes, no empty segment, no trailing slash. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-]+)+$/;
 /** ".", "..", "...": segments URL parsers and some servers resolve or strip. */
 const DOTS_ONLY = /^\.+$/;
 
@@ -52,6 +54,8 @@ function decodedSegment(segment: string): { ok: true; text: string } | { ok: fal
  * escaped slashes, dot segments and any other character, raw or escaped.
  */
 export function canonicalWeChatPath(raw: string): CanonicalPath {
+  // Nearly every SDK path: already canonical, so nothing to decode or check segment by segment.
+  if (PLAIN_PATH.test(raw)) return { ok: true, path: raw };
   const segments: string[] = [];
   for (const segment of raw.split("/")) {
     if (segment === "") continue;

@@ -85,21 +85,20 @@ function passBack(response: Response, body: BodyInit | null = response.body): Re
     headers.delete("content-encoding");
     headers.delete("content-length");
   }
-  if (typeof body === "string") headers.delete("content-length");
   return new Response(body, { status: response.status, headers });
 }
 
+/** `url` is the checked upstream URL (upstreamUrl); its token parameter is set to `token` here. */
 async function send(
-  base: string,
+  url: URL,
   request: ProxiedRequest,
   token: string,
   body: ReadableStream<Uint8Array> | null,
 ): Promise<Response> {
-  const query = new URLSearchParams(request.query);
-  query.set(request.tokenParam ?? "access_token", token);
+  url.searchParams.set(request.tokenParam ?? "access_token", token);
   // Until the headers are in; the body then streams to the caller without the deadline.
   return withDeadline(PROXY_TIMEOUT_MS, (signal) =>
-    fetch(upstreamUrl(base, request.path, query), {
+    fetch(url, {
       method: request.method,
       headers: upstreamHeaders(request.headers),
       body,
@@ -108,7 +107,13 @@ async function send(
   );
 }
 
-function rejectedToken(text: string): boolean {
+/** The digits of a token-rejected errcode, to skip parsing the answers that cannot be one. */
+const REJECTED_ERRCODE_DIGITS = /4(?:0001|0014|2001)/;
+
+function rejectedToken(bytes: ArrayBuffer): boolean {
+  // Most answers are successes: a scan of the decoded text spares them a JSON parse.
+  const text = new TextDecoder().decode(bytes);
+  if (!REJECTED_ERRCODE_DIGITS.test(text)) return false;
   try {
     const errcode = (JSON.parse(text) as { errcode?: unknown }).errcode;
     return typeof errcode === "number" && TOKEN_REJECTED_ERRCODES.has(errcode);
@@ -128,9 +133,9 @@ export async function forwardToWeChat(
   request: ProxiedRequest,
 ): Promise<Response> {
   // Checked before the body is teed, so a refused path leaves nothing half-read.
-  upstreamUrl(base, request.path, request.query);
+  const url = upstreamUrl(base, request.path, request.query);
   const [first, spare] = twoBodies(request);
-  const response = await send(base, request, token, first);
+  const response = await send(url, request, token, first);
   const type = response.headers.get("content-type") ?? "";
   const length = Number(response.headers.get("content-length") ?? 0);
   const inspectable = /json|text\/plain/i.test(type) && length <= MAX_INSPECTED_JSON_BYTES;
@@ -138,14 +143,15 @@ export async function forwardToWeChat(
     await spare?.cancel();
     return passBack(response);
   }
-  const text = await response.text();
-  if (rejectedToken(text)) {
+  // Bytes, not text: they go back exactly as WeChat sent them, so Content-Length stays true.
+  const bytes = await response.arrayBuffer();
+  if (rejectedToken(bytes)) {
     const renewed = await tokens.rejected(token);
     if (renewed.ok && renewed.credential.value !== token) {
-      const retried = await send(base, request, renewed.credential.value, spare);
+      const retried = await send(url, request, renewed.credential.value, spare);
       return passBack(retried);
     }
   }
   await spare?.cancel();
-  return passBack(response, text);
+  return passBack(response, bytes);
 }

@@ -106,6 +106,18 @@ describe("POST /Wechat/{appKey}/SubscribeSend", () => {
     expect(JSON.parse(sent!.bodyText)).toEqual(message(touser));
   });
 
+  it("an access_token key spelled with a JSON escape is dropped as well", async () => {
+    const app = await registerApp("v1-subsend-escapedtoken", "wxv1subsend00009");
+    const touser = await authorizedUser(app.appId, "oV1SubSendUser0009");
+    const spelled = JSON.stringify(message(touser)).replace(/}$/, ',"access\\u005ftoken":"a-stale-token"}');
+    expect(spelled).toContain("access\\u005ftoken");
+    const answer = await send(app, spelled);
+    expect(answer.status).toBe(200);
+    const [sent] = await requestsTo(app.appId, PATH);
+    expect(sent).toMatchObject({ accessTokenInQuery: true, bodyHasAccessToken: false });
+    expect(JSON.parse(sent!.bodyText)).toEqual(message(touser));
+  });
+
   it("one authorization is one message: the next one is refused with 43101", async () => {
     const app = await registerApp("v1-subsend-once", "wxv1subsend00002");
     const touser = await authorizedUser(app.appId, "oV1SubSendUser0002");
