@@ -4,6 +4,7 @@
 
 import type { Failure } from "../platform/errors.ts";
 import { MsgCrypt } from "../wechat/msg-crypt.ts";
+import { Authorizations } from "./authorizations.ts";
 import { type ComponentEvent, openPush, type PushQuery, type PushRefusal } from "./events.ts";
 import { type AuthorizerState, ComponentStore, type MessageKeys } from "./store.ts";
 import { type PushRequester, type TicketReceipt, VerifyTickets } from "./tickets.ts";
@@ -20,12 +21,14 @@ export type ComponentPlatformStatus = {
 export class ComponentPlatform {
   readonly store: ComponentStore;
   readonly tickets: VerifyTickets;
+  readonly authorizations: Authorizations;
   /** The MsgCrypt for the stored keys (importing the AES key once per object). */
   private crypt: { keys: MessageKeys; appId: string; crypt: MsgCrypt } | null = null;
 
   constructor(sql: SqlStorage, requestPush: PushRequester) {
     this.store = new ComponentStore(sql);
     this.tickets = new VerifyTickets(this.store, requestPush);
+    this.authorizations = new Authorizations(this.store);
   }
 
   get configured(): boolean {

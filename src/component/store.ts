@@ -45,7 +45,49 @@ const SCHEMA = [
     updated_at INTEGER NOT NULL
   )`,
   "CREATE INDEX IF NOT EXISTS authorizers_by_state ON authorizers (state)",
+  `CREATE TABLE IF NOT EXISTS authorization_codes (
+    code_hash TEXT PRIMARY KEY,
+    authorizer_app_id TEXT,
+    received_at INTEGER NOT NULL,
+    exchanged_at INTEGER
+  )`,
 ];
+
+/** Columns added after the first release: keepers created before them get them on load. */
+const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
+  { table: "authorizers", column: "app_keys", definition: "TEXT NOT NULL DEFAULT '[]'" },
+];
+
+/** A row of the authorizers index, as the admin lists it. */
+export type AuthorizerEntry = {
+  authorizerAppId: string;
+  state: AuthorizerState;
+  funcInfo: number[];
+  authorizedAt: number | null;
+  appKeys: string[];
+};
+
+/** An exchanged authorization code (by its SHA-256): which app it authorized. */
+export type ExchangedCode = { authorizerAppId: string; exchangedAt: number };
+
+function parseIds<T>(text: SqlStorageValue | undefined): T[] {
+  try {
+    const parsed: unknown = JSON.parse(String(text ?? "[]"));
+    return Array.isArray(parsed) ? (parsed as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function entryFromRow(row: Row): AuthorizerEntry {
+  return {
+    authorizerAppId: String(row.authorizer_app_id),
+    state: String(row.state) as AuthorizerState,
+    funcInfo: parseIds<number>(row.func_info),
+    authorizedAt: num(row.authorized_at),
+    appKeys: parseIds<string>(row.app_keys),
+  };
+}
 
 export class ComponentStore {
   private readonly sql: SqlStorage;
@@ -54,6 +96,13 @@ export class ComponentStore {
   constructor(sql: SqlStorage) {
     this.sql = sql;
     for (const statement of SCHEMA) sql.exec(statement);
+    for (const { table, column, definition } of ADDED_COLUMNS) {
+      const present = sql
+        .exec("SELECT name FROM pragma_table_info(?)", table)
+        .toArray()
+        .some((r) => r.name === column);
+      if (!present) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
     this.row = sql.exec("SELECT * FROM component WHERE id = 1").toArray()[0] ?? null;
   }
 
@@ -116,9 +165,96 @@ export class ComponentStore {
     return counts;
   }
 
+  // ---- the authorizers index ----
+
+  authorizer(authorizerAppId: string): AuthorizerEntry | null {
+    const row = this.sql
+      .exec("SELECT * FROM authorizers WHERE authorizer_app_id = ?", authorizerAppId)
+      .toArray()[0];
+    return row ? entryFromRow(row) : null;
+  }
+
+  /** An authorization (or its update): authorized, with what the merchant granted now. */
+  saveAuthorization(authorizerAppId: string, funcInfo: number[], now: number): void {
+    this.sql.exec(
+      `INSERT INTO authorizers (authorizer_app_id, state, func_info, authorized_at, last_event_time, updated_at)
+       VALUES (?, 'authorized', ?, ?, ?, ?)
+       ON CONFLICT (authorizer_app_id) DO UPDATE SET state = 'authorized', func_info = excluded.func_info,
+         authorized_at = excluded.authorized_at, last_event_time = excluded.last_event_time,
+         updated_at = excluded.updated_at`,
+      authorizerAppId,
+      JSON.stringify(funcInfo),
+      now,
+      now,
+      now,
+    );
+  }
+
+  /** A revocation or a refresh token WeChat no longer takes; false for an appid never authorized here. */
+  saveAuthorizerState(authorizerAppId: string, state: AuthorizerState, now: number): boolean {
+    const cursor = this.sql.exec(
+      "UPDATE authorizers SET state = ?, updated_at = ? WHERE authorizer_app_id = ?",
+      state,
+      now,
+      authorizerAppId,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  /** The appKeys bound to the authorizer, as its own keeper reports them. */
+  saveAuthorizerAppKeys(authorizerAppId: string, appKeys: string[], now: number): void {
+    this.sql.exec(
+      "UPDATE authorizers SET app_keys = ?, updated_at = ? WHERE authorizer_app_id = ?",
+      JSON.stringify(appKeys),
+      now,
+      authorizerAppId,
+    );
+  }
+
+  /** One page of the index in appid order, after `cursor` (an appid), by the primary key. */
+  authorizerPage(
+    cursor: string | null,
+    limit: number,
+  ): { entries: AuthorizerEntry[]; cursor: string | null } {
+    const rows = this.sql
+      .exec(
+        "SELECT * FROM authorizers WHERE authorizer_app_id > ? ORDER BY authorizer_app_id LIMIT ?",
+        cursor ?? "",
+        limit + 1,
+      )
+      .toArray();
+    const entries = rows.slice(0, limit).map(entryFromRow);
+    return { entries, cursor: rows.length > limit ? (entries.at(-1)?.authorizerAppId ?? null) : null };
+  }
+
+  // ---- authorization codes already exchanged ----
+
+  exchangedCode(codeHash: string): ExchangedCode | null {
+    const row = this.sql
+      .exec("SELECT * FROM authorization_codes WHERE code_hash = ? AND exchanged_at IS NOT NULL", codeHash)
+      .toArray()[0];
+    const exchangedAt = num(row?.exchanged_at);
+    const authorizerAppId = str(row?.authorizer_app_id);
+    return exchangedAt === null || authorizerAppId === null ? null : { authorizerAppId, exchangedAt };
+  }
+
+  /** Records an exchanged code and drops records older than `keepSince` (codes live an hour). */
+  saveExchangedCode(codeHash: string, authorizerAppId: string, now: number, keepSince: number): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO authorization_codes (code_hash, authorizer_app_id, received_at, exchanged_at)
+       VALUES (?, ?, ?, ?)`,
+      codeHash,
+      authorizerAppId,
+      now,
+      now,
+    );
+    this.sql.exec("DELETE FROM authorization_codes WHERE received_at < ?", keepSince);
+  }
+
   /** Forgets everything: the platform's last componentKey was removed. */
   clear(): void {
-    for (const table of ["component", "authorizers"]) this.sql.exec(`DELETE FROM ${table}`);
+    for (const table of ["component", "authorizers", "authorization_codes"])
+      this.sql.exec(`DELETE FROM ${table}`);
     this.row = null;
   }
 

@@ -67,8 +67,14 @@ export const AppRegistrationSchema = z
     profile: ProfileSchema.optional(),
     qrAuth: QrAuthSettingsSchema.optional(),
     proxy: ProxySettingsSchema.optional(),
+    component: z.string().regex(APP_KEY_PATTERN, "must be a componentKey").optional().openapi({
+      description:
+        "Binds the appKey to an app a merchant authorized this third-party platform (componentKey) to run: no appSecret, no tokenMode; refused (409) unless appId is authorized for it.",
+    }),
   })
   .openapi("AppRegistration");
+
+export type AppRegistration = z.infer<typeof AppRegistrationSchema>;
 
 export const AppRecordSchema = z
   .object({
@@ -79,6 +85,10 @@ export const AppRecordSchema = z
     profile: ProfileSchema,
     qrAuth: QrAuthSettingsSchema,
     proxy: ProxySettingsSchema.optional().openapi({ description: "Absent: the default allow-list" }),
+    component: z
+      .string()
+      .optional()
+      .openapi({ description: "The third-party platform (componentKey) the app is served through, if any" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -286,3 +296,48 @@ export const ComponentStatusSchema = z
     next_alarm_time: z.string().nullable(),
   })
   .openapi("ComponentStatus");
+
+const AUTHORIZERS_LIMIT_RULE = "must be an integer from 1 to 500";
+
+export const ListAuthorizersQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^(wx[A-Za-z0-9_-]{1,62})?$/, "must be the cursor of a previous page")
+    .optional()
+    .transform(noneIfEmpty)
+    .openapi({ description: "The previous page's cursor; omitted or empty: the first page." }),
+  limit: z
+    .string()
+    .regex(/^([0-9]{1,3})?$/, AUTHORIZERS_LIMIT_RULE)
+    .optional()
+    .transform(noneIfEmpty)
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .pipe(z.number().int().min(1, AUTHORIZERS_LIMIT_RULE).max(500, AUTHORIZERS_LIMIT_RULE).optional())
+    .openapi({
+      type: "integer",
+      minimum: 1,
+      maximum: 500,
+      default: 100,
+      description: "Authorizers per page.",
+    }),
+});
+
+export const AuthorizerPageSchema = z
+  .object({
+    authorizers: z.array(
+      z.object({
+        authorizerAppId: z.string(),
+        state: z.enum(["authorized", "unauthorized", "needs_reauthorization"]),
+        funcInfo: z
+          .array(z.number().int())
+          .openapi({ description: "The permission-set ids the merchant granted" }),
+        authorizedAt: z.string().nullable(),
+        appKeys: z.array(z.string()),
+      }),
+    ),
+    cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass it as ?cursor= for the next page; null on the last page." }),
+  })
+  .openapi("AuthorizerPage");

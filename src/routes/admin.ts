@@ -1,17 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { chinaIso, secondsUntil } from "../platform/time.ts";
-import { DEFAULT_QR_AUTH } from "../qrauth/settings.ts";
-import { usersOf } from "../qrauth/web-side.ts";
-import { createApiKey, findApp, listApiKeys, revokeApiKey, saveApp } from "../registry/apps.ts";
+import { createApiKey, findApp, listApiKeys, revokeApiKey } from "../registry/apps.ts";
 import { deleteApp } from "../registry/deletion.ts";
 import {
   directoryOf,
   LIST_LIMIT_DEFAULT,
   LIST_LIMIT_MAX,
   MAX_API_KEYS_PER_APP,
-  summaryOf,
 } from "../registry/directory.ts";
+import { registerApp } from "../registry/registration.ts";
 import {
   ApiKeyCreatedSchema,
   ApiKeyListSchema,
@@ -21,7 +19,6 @@ import {
   AppRecordSchema,
   AppRegistrationSchema,
   AppStatusSchema,
-  DEFAULT_PROXY,
   ForcedRefreshSchema,
   ListAppsQuerySchema,
   publicRecord,
@@ -48,7 +45,7 @@ const putApp = createRoute({
   ...ADMIN_ROUTE,
   summary: "Register or update an app",
   description:
-    "The secret goes to the appid's keeper only (never KV, logs or answers). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets. 409 while a deletion of the appKey is unfinished (send DELETE again first). An appKey registered again after a deletion starts empty.",
+    "The secret goes to the appid's keeper only (never KV, logs or answers). With `component` (a componentKey) and no appSecret, the appKey is bound to an app a merchant authorized that third-party platform to run (409 unless authorized). Several appKeys may name one appId; they share its token, secret and token mode, which the latest registration sets. 409 while a deletion of the appKey is unfinished (send DELETE again first). An appKey registered again after a deletion starts empty.",
   request: {
     params: AppKeyParams,
     body: jsonBody(AppRegistrationSchema),
@@ -171,53 +168,7 @@ adminRoutes.use("/admin/*", requireAdmin);
 
 adminRoutes.openapi(putApp, async (c) => {
   const { appKey } = c.req.valid("param");
-  const body = c.req.valid("json");
-  const previous = await findApp(c.env.REGISTRY, appKey, true);
-  const configured = orThrow(
-    await keeperFor(c.env, body.appId).configure({
-      appKey,
-      appId: body.appId,
-      appSecret: body.appSecret,
-      tokenMode: body.tokenMode,
-      appType: body.type ?? previous?.type,
-    }),
-  );
-  const now = new Date().toISOString();
-  const record: AppRecord = {
-    appKey,
-    appId: body.appId,
-    type: body.type ?? previous?.type ?? configured.appType,
-    tokenMode: configured.tokenMode,
-    profile: body.profile ?? previous?.profile ?? {},
-    qrAuth: body.qrAuth ?? previous?.qrAuth ?? DEFAULT_QR_AUTH,
-    proxy: body.proxy ?? previous?.proxy ?? DEFAULT_PROXY,
-    createdAt: previous?.createdAt ?? now,
-    updatedAt: now,
-  };
-  const directory = directoryOf(c.env);
-  const recorded = await directory.record(summaryOf(record));
-  if (!recorded.ok && !previous) {
-    // Refused (a deletion of this appKey is unfinished): undo the attachment made above.
-    await keeperFor(c.env, body.appId).detach(appKey);
-  }
-  const { registration, created, sealed } = orThrow(recorded);
-  if (sealed) {
-    // The appKey was deleted before: its QR-Auth directory takes users and sessions again.
-    await usersOf(c.env, appKey).reopen();
-    await directory.unsealed(appKey);
-  }
-  await saveApp(c.env.REGISTRY, { ...record, registration });
-  if (previous && previous.appId !== body.appId) await keeperFor(c.env, previous.appId).detach(appKey);
-  // The latest registration sets the token mode for every appKey of the appid: keep
-  // the other appKeys' records in step with the keeper. The directory answers those whose mode
-  // changed, so an appid with thousands of appKeys costs nothing when the mode stays.
-  for (const sibling of await directory.followTokenMode(body.appId, configured.tokenMode, now)) {
-    if (sibling === appKey) continue;
-    const other = await findApp(c.env.REGISTRY, sibling, true);
-    if (other && other.appId === body.appId && other.tokenMode !== configured.tokenMode) {
-      await saveApp(c.env.REGISTRY, { ...other, tokenMode: configured.tokenMode, updatedAt: now });
-    }
-  }
+  const { record, created } = await registerApp(c.env, appKey, c.req.valid("json"));
   return ok(c, record, created ? 201 : 200);
 });
 

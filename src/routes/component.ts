@@ -10,9 +10,10 @@ import { bodyLimit } from "hono/body-limit";
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { readSettings } from "../platform/settings.ts";
 import { chinaIso, secondsUntil } from "../platform/time.ts";
+import { completeAuthorization } from "../registry/authorizations.ts";
 import { checkComponentKey, findComponent } from "../registry/components.ts";
 import { ComponentKeyParams, type StoredComponent } from "../registry/schemas.ts";
-import { currentToken, tokenSourceFor } from "../tokens/current-token.ts";
+import { currentToken, forgetToken, tokenSourceFor } from "../tokens/current-token.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { ERRCODE } from "../wechat/errcodes.ts";
 import { forwardToWeChat, UnforwardablePathError } from "../wechat/proxy.ts";
@@ -124,12 +125,18 @@ componentRoutes.openapi(receiveEvent, async (c) => {
     throw new GatewayError(401, "timestamp, nonce and msg_signature are required");
   }
   const body = await c.req.text();
-  orThrow(
+  const received = orThrow(
     await keeperFor(c.env, component.componentAppId).receiveComponentEvent(
       { timestamp: query.timestamp, nonce: query.nonce, msgSignature: query.msg_signature },
       body,
     ),
   );
+  // A revoked app's token must not be handed out from this isolate's memory either.
+  if (received.infoType === "unauthorized" && received.authorizerAppId) forgetToken(received.authorizerAppId);
+  if (received.authorizationCode) {
+    // WeChat waits 5 s at most: the exchange (once per code, shared with the redirect) runs after the answer.
+    c.executionCtx.waitUntil(completeAuthorization(c.env, component, received.authorizationCode));
+  }
   return c.text("success", 200);
 });
 

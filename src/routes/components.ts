@@ -2,7 +2,7 @@
 // keeper only), component API keys and status. Same style and auth as the apps' admin API.
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { GatewayError } from "../platform/errors.ts";
+import { GatewayError, orThrow } from "../platform/errors.ts";
 import { chinaIso } from "../platform/time.ts";
 import {
   createComponentKey,
@@ -15,11 +15,13 @@ import {
 import { MAX_API_KEYS_PER_APP } from "../registry/directory.ts";
 import {
   ApiKeyCreatedSchema,
+  AuthorizerPageSchema,
   ComponentDetailSchema,
   ComponentKeyParams,
   ComponentRecordSchema,
   ComponentRegistrationSchema,
   ComponentStatusSchema,
+  ListAuthorizersQuerySchema,
   type StoredComponent,
 } from "../registry/schemas.ts";
 import { keeperFor } from "../tokens/keeper.ts";
@@ -107,6 +109,19 @@ const statusRoute = createRoute({
   responses: { 200: jsonContent(okEnvelope(ComponentStatusSchema), "Health"), ...adminErrors },
 });
 
+/** Authorizers per page unless ?limit= says otherwise. */
+const AUTHORIZERS_PAGE_DEFAULT = 100;
+
+const authorizersRoute = createRoute({
+  method: "get",
+  path: "/admin/components/{componentKey}/authorizers",
+  ...ADMIN_ROUTE,
+  summary: "The apps merchants authorized the platform to run, a page at a time",
+  description: `In appid order, at most \`limit\` (1–500, default ${AUTHORIZERS_PAGE_DEFAULT}) per page; pass the answer's \`cursor\` back for the next page (null on the last). Each page is one indexed SQL read in the platform's keeper, however many authorizers there are.`,
+  request: { params: ComponentKeyParams, query: ListAuthorizersQuerySchema },
+  responses: { 200: jsonContent(okEnvelope(AuthorizerPageSchema), "One page"), ...adminErrors },
+});
+
 export const componentAdminRoutes = newRouter();
 componentAdminRoutes.use("/admin/*", requireAdmin);
 
@@ -166,5 +181,24 @@ componentAdminRoutes.openapi(statusRoute, async (c) => {
     component_access_token: presentHealth(status.accessToken, now),
     authorizers,
     next_alarm_time: status.alarmAt === null ? null : chinaIso(status.alarmAt),
+  });
+});
+
+componentAdminRoutes.openapi(authorizersRoute, async (c) => {
+  const { componentKey } = c.req.valid("param");
+  const { cursor, limit } = c.req.valid("query");
+  const stored = await loadComponent(c.env, componentKey);
+  const page = orThrow(
+    await keeperFor(c.env, stored.componentAppId).authorizers(
+      cursor ?? null,
+      limit ?? AUTHORIZERS_PAGE_DEFAULT,
+    ),
+  );
+  return ok(c, {
+    authorizers: page.entries.map((entry) => ({
+      ...entry,
+      authorizedAt: entry.authorizedAt === null ? null : chinaIso(entry.authorizedAt),
+    })),
+    cursor: page.cursor,
   });
 });

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { ExchangeResult } from "../component/authorizations.ts";
 import type { PushQuery } from "../component/events.ts";
 import { ComponentPlatform } from "../component/platform.ts";
 import { LoginSessions } from "../logins/sessions.ts";
@@ -8,16 +9,21 @@ import { chinaDay, nextChinaMidnight, secondsUntil } from "../platform/time.ts";
 import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
 import type { CredentialResult, KeeperFailure } from "../wechat/credential.ts";
 import {
+  type AuthorizationInfo,
   exchangeLoginCode,
   type ForwardedAnswer,
   forwardLoginCode,
+  type LoginCodeRequest,
+  requestAuthorizerList,
   requestJsapiTicket,
+  requestPreAuthCode,
+  requestQueryAuth,
   requestTicketPush,
   tokenCallRetries,
   type UpstreamFailure,
   type UpstreamResult,
 } from "../wechat/credential-calls.ts";
-import { TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import { ERRCODE, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import { withRetries } from "../wechat/retry.ts";
 import {
   afterReportRefresh,
@@ -43,6 +49,7 @@ import {
   type QuotaClearTurn,
 } from "./quota-clears.ts";
 import type {
+  AuthorizerPage,
   ComponentEventResult,
   ComponentKeeperStatus,
   ConfigureResult,
@@ -50,13 +57,20 @@ import type {
   DetachResult,
   ForcedRefreshResult,
   KeeperStatus,
+  PreAuthCodeResult,
   SessionLookup,
   SignInResult,
   TicketResult,
 } from "./results.ts";
 import { scheduleFor } from "./schedule.ts";
-import { type CredentialSource, credentialSourceFor } from "./sources.ts";
-import { type CredentialKind, type CredentialRecord, KeeperStore } from "./store.ts";
+import { type ComponentLink, type CredentialSource, credentialSourceFor } from "./sources.ts";
+import {
+  type CredentialKind,
+  type CredentialRecord,
+  type KeeperApp,
+  KeeperStore,
+  NOT_AN_AUTHORIZER,
+} from "./store.ts";
 
 /** The cron treats a keeper as overdue when its alarm has not run this long after it was due. */
 const SCHEDULE_GRACE_MS = 120_000;
@@ -89,7 +103,24 @@ export type ConfigureInput = {
   tokenMode?: TokenMode | undefined;
   /** Omitted: keep the appid's current type (miniprogram for a new appid). */
   appType?: AppType | undefined;
+  /**
+   * Binds the appKey to an app a merchant authorized this platform (component appid) to run,
+   * instead of registering an AppSecret: refused unless the appid is authorized for it.
+   */
+  componentAppId?: string | undefined;
 };
+
+/** What api_query_auth handed out, for the authorizer's own keeper to start from. */
+export type AuthorizerGrant = {
+  componentAppId: string;
+  authorizerAppId: string;
+  refreshToken: string;
+  accessToken: string;
+  expiresInSeconds: number;
+};
+
+/** An authorizer's token type: every api_authorizer_token call issues a new token, as in classic mode. */
+const AUTHORIZER_TOKEN_MODE: TokenMode = "classic";
 
 function log(event: string, fields: Record<string, unknown>): void {
   // Only identifiers and outcomes: never a token, ticket or secret.
@@ -149,6 +180,15 @@ export class TokenKeeper extends DurableObject<Env> {
     if (existing && existing.appId !== input.appId) {
       return { ok: false, status: 409, message: "this keeper belongs to another appid" };
     }
+    if (input.componentAppId !== undefined) return this.bindAuthorizer(input, input.componentAppId);
+    if (existing?.source === "authorizer") {
+      return {
+        ok: false,
+        status: 409,
+        message:
+          "this appid is served through a third-party platform: bind it with component instead of an appSecret",
+      };
+    }
     if (existing && existing.source !== "secret") {
       return { ok: false, status: 409, message: "this appid is a third-party platform's, not an app's" };
     }
@@ -160,7 +200,14 @@ export class TokenKeeper extends DurableObject<Env> {
     const appType = input.appType ?? existing?.appType ?? "miniprogram";
     const credentialsChanged =
       !existing || existing.appSecret !== appSecret || existing.tokenMode !== tokenMode;
-    this.store.saveApp({ appId: input.appId, appSecret, tokenMode, appType, source: "secret" });
+    this.store.saveApp({
+      appId: input.appId,
+      appSecret,
+      tokenMode,
+      appType,
+      source: "secret",
+      ...NOT_AN_AUTHORIZER,
+    });
     this.store.attachAppKey(input.appKey, Date.now());
     if (credentialsChanged) this.retryPromptly(null);
     await this.arm();
@@ -199,6 +246,7 @@ export class TokenKeeper extends DurableObject<Env> {
       tokenMode: "stable",
       appType: "miniprogram",
       source: "component",
+      ...NOT_AN_AUTHORIZER,
     });
     this.store.attachAppKey(input.componentKey, Date.now());
     const now = Date.now();
@@ -229,10 +277,273 @@ export class TokenKeeper extends DurableObject<Env> {
     });
   }
 
+  /** An appKey bound to the authorizer this keeper holds, when it is authorized for that platform. */
+  private async bindAuthorizer(input: ConfigureInput, componentAppId: string): Promise<ConfigureResult> {
+    const existing = this.store.app;
+    if (existing && existing.source !== "authorizer") {
+      return {
+        ok: false,
+        status: 409,
+        message:
+          "this appid is registered with its own AppSecret (or is a platform): it cannot be bound to a platform",
+      };
+    }
+    if (
+      !existing ||
+      existing.componentAppId !== componentAppId ||
+      existing.authorization === "unauthorized"
+    ) {
+      return {
+        ok: false,
+        status: 409,
+        message: "this appid has not authorized the platform (authorize it first: authorization-links)",
+      };
+    }
+    if (input.appType && input.appType !== existing.appType)
+      this.store.saveApp({ ...existing, appType: input.appType });
+    this.store.attachAppKey(input.appKey, Date.now());
+    await this.tellPlatformAppKeys();
+    return {
+      ok: true,
+      tokenMode: AUTHORIZER_TOKEN_MODE,
+      appType: this.store.app!.appType,
+      appKeys: this.store.appKeys(),
+    };
+  }
+
+  /**
+   * The platform's keeper exchanged an authorization code for this appid: keep the refresh token and
+   * the first access token (stored together), and renew from now on. Refused for an appid
+   * registered with its own AppSecret, or authorized for another platform this keeper serves.
+   */
+  async configureAuthorizer(grant: AuthorizerGrant): Promise<{ ok: true } | KeeperFailure> {
+    const existing = this.store.app;
+    if (existing && existing.appId !== grant.authorizerAppId) {
+      return { ok: false, status: 409, message: "this keeper belongs to another appid" };
+    }
+    if (existing && existing.source !== "authorizer") {
+      return { ok: false, status: 409, message: "this appid is registered with its own AppSecret" };
+    }
+    if (
+      existing &&
+      existing.componentAppId !== grant.componentAppId &&
+      existing.authorization !== "unauthorized"
+    ) {
+      return { ok: false, status: 409, message: "this appid is served through another platform" };
+    }
+    const app: KeeperApp = {
+      appId: grant.authorizerAppId,
+      appSecret: "",
+      tokenMode: AUTHORIZER_TOKEN_MODE,
+      appType: existing?.appType ?? "miniprogram",
+      source: "authorizer",
+      componentAppId: grant.componentAppId,
+      refreshToken: grant.refreshToken,
+      authorization: "authorized",
+    };
+    this.ctx.storage.transactionSync(() => {
+      this.store.saveApp(app);
+      this.store.saveCredential({
+        ...this.store.credential("access_token"),
+        retryAt: null,
+        failuresInRow: 0,
+      });
+      this.record(
+        "access_token",
+        { ok: true, value: grant.accessToken, expiresInSeconds: grant.expiresInSeconds },
+        "empty",
+        null,
+      );
+    });
+    log("authorizer_configured", { appId: app.appId, componentAppId: app.componentAppId });
+    await this.arm();
+    return { ok: true };
+  }
+
+  /**
+   * The merchant revoked the authorization: this appid stops being served at once (403), its
+   * refresh token and tokens are dropped, and nothing is refreshed any more.
+   */
+  async revokeAuthorization(componentAppId: string): Promise<{ ok: true; revoked: boolean }> {
+    const app = this.store.app;
+    if (app?.source !== "authorizer" || app.componentAppId !== componentAppId)
+      return { ok: true, revoked: false };
+    this.ctx.storage.transactionSync(() => {
+      this.store.saveAuthorizer({ refreshToken: null, authorization: "unauthorized" });
+      this.dropTokens();
+    });
+    log("authorizer_revoked", { appId: app.appId, componentAppId });
+    await this.arm();
+    return { ok: true, revoked: true };
+  }
+
+  /** Forgets the held access_token and jsapi_ticket (kept counters and errors stay for the status). */
+  private dropTokens(): void {
+    for (const kind of ["access_token", "jsapi_ticket"] as const) {
+      const record = this.store.credential(kind);
+      this.store.saveCredential({
+        ...record,
+        value: null,
+        createdAt: null,
+        expiresAt: null,
+        previousValue: null,
+        previousValidUntil: null,
+        dueAt: null,
+        retryAt: null,
+      });
+    }
+  }
+
+  /** Why an authorizer is not served: revoked (always), or needing a new authorization (once no token is held). */
+  private authorizationRefusal(includeNeedsReauthorization: boolean): KeeperFailure | null {
+    const app = this.store.app;
+    if (app?.source !== "authorizer") return null;
+    if (app.authorization === "unauthorized") {
+      return {
+        ok: false,
+        status: 403,
+        message: "authorization revoked: the merchant revoked this app's authorization",
+      };
+    }
+    if (includeNeedsReauthorization && app.authorization === "needs_reauthorization") {
+      return {
+        ok: false,
+        status: 403,
+        message:
+          "authorization needs renewing: WeChat no longer accepts this app's refresh token; the merchant must authorize again",
+      };
+    }
+    return null;
+  }
+
+  /** The platform's authorizers index lists the appKeys bound to each authorizer. */
+  private async tellPlatformAppKeys(): Promise<void> {
+    const app = this.store.app;
+    if (app?.source !== "authorizer" || !app.componentAppId) return;
+    await keeperFor(this.env, app.componentAppId).authorizerAppKeys(app.appId, this.store.appKeys());
+  }
+
+  private componentLink(app: KeeperApp): ComponentLink {
+    const platform = keeperFor(this.env, app.componentAppId ?? "");
+    return {
+      componentToken: () => platform.getAccessToken(),
+      componentTokenRejected: (token) => platform.reportInvalid(token, { seenRejected: true }),
+      listedRefreshToken: () => platform.listedRefreshToken(app.appId),
+      keep: (refreshToken) => {
+        this.store.saveAuthorizer({ refreshToken });
+        log("authorizer_refresh_token_recovered", { appId: app.appId });
+      },
+      refreshToken: () => this.store.app?.refreshToken ?? null,
+    };
+  }
+
+  // ---- RPC: a platform's authorizations (on the component appid's keeper) ---------------------
+
+  /** Exchanges an authorization code with api_query_auth, once however often it arrives. */
+  async exchangeAuthorization(code: string): Promise<ExchangeResult> {
+    const app = this.store.app;
+    if (app?.source !== "component")
+      return { ok: false, status: 409, message: "no platform is registered here" };
+    const base = readSettings(this.env).tokenApiBase;
+    const result = await this.platform.authorizations.exchange(code, {
+      queryAuth: async (authorizationCode) => {
+        const token = await this.getAccessToken();
+        if (!token.ok) return token;
+        return requestQueryAuth(
+          { base, componentAppId: app.appId, componentAccessToken: token.credential.value },
+          authorizationCode,
+        );
+      },
+      configureAuthorizer: (info: AuthorizationInfo) =>
+        keeperFor(this.env, info.authorizerAppId).configureAuthorizer({
+          componentAppId: app.appId,
+          authorizerAppId: info.authorizerAppId,
+          refreshToken: info.refreshToken,
+          accessToken: info.accessToken,
+          expiresInSeconds: info.expiresInSeconds,
+        }),
+    });
+    log("authorization_exchanged", {
+      appId: app.appId,
+      ok: result.ok,
+      ...(result.ok
+        ? { authorizerAppId: result.authorizerAppId, alreadyExchanged: result.alreadyExchanged }
+        : { status: result.status, errcode: result.errcode }),
+    });
+    return result;
+  }
+
+  /** An authorizer's keeper reports that WeChat no longer takes its refresh token. */
+  async authorizerNeedsReauthorization(authorizerAppId: string): Promise<void> {
+    if (this.store.app?.source !== "component") return;
+    this.platform.authorizations.setState(authorizerAppId, "needs_reauthorization");
+  }
+
+  /** An authorizer's keeper reports the appKeys bound to it. */
+  async authorizerAppKeys(authorizerAppId: string, appKeys: string[]): Promise<void> {
+    if (this.store.app?.source !== "component") return;
+    this.platform.authorizations.setAppKeys(authorizerAppId, appKeys);
+  }
+
+  /** The authorizer's current refresh token from api_get_authorizer_list (paged once for everyone asking). */
+  async listedRefreshToken(
+    authorizerAppId: string,
+  ): Promise<{ ok: true; refreshToken: string | null } | { ok: false; message: string }> {
+    const app = this.store.app;
+    if (app?.source !== "component") return { ok: false, message: "no platform is registered here" };
+    const base = readSettings(this.env).tokenApiBase;
+    const recovered = await this.platform.authorizations.recoverRefreshToken(authorizerAppId, {
+      listPage: async (offset, count) => {
+        const token = await this.getAccessToken();
+        if (!token.ok) return token;
+        return requestAuthorizerList(
+          { base, componentAppId: app.appId, componentAccessToken: token.credential.value },
+          offset,
+          count,
+        );
+      },
+    });
+    return recovered.ok ? recovered : { ok: false, message: recovered.message };
+  }
+
+  /** One page of the authorizers index, in appid order. */
+  async authorizers(cursor: string | null, limit: number): Promise<AuthorizerPage> {
+    if (this.store.app?.source !== "component")
+      return { ok: false, status: 404, message: "no platform is registered here" };
+    const page = this.platform.authorizations.page(cursor, limit);
+    return { ok: true, ...page };
+  }
+
+  /** A fresh pre_auth_code (api_create_preauthcode) for an authorization link. */
+  async createPreAuthCode(): Promise<PreAuthCodeResult> {
+    const app = this.store.app;
+    if (app?.source !== "component")
+      return { ok: false, status: 404, message: "no platform is registered here" };
+    const token = await this.getAccessToken();
+    if (!token.ok) return token;
+    const answer = await requestPreAuthCode({
+      base: readSettings(this.env).tokenApiBase,
+      componentAppId: app.appId,
+      componentAccessToken: token.credential.value,
+    });
+    if (answer.ok) return answer;
+    return {
+      ok: false,
+      status: answer.kind === "transient" ? 503 : 502,
+      message: `WeChat refused a pre_auth_code: ${answer.reason}`,
+      ...(answer.errcode === undefined ? {} : { errcode: answer.errcode, errmsg: answer.errmsg ?? "" }),
+    };
+  }
+
   async detach(appKey: string): Promise<DetachResult> {
     // Its login sessions go with it, even while other appKeys keep the appid: an appKey registered again starts empty.
     this.sessions.forgetAppKey(appKey);
     const remainingAppKeys = this.store.detachAppKey(appKey);
+    if (this.store.app?.source === "authorizer") {
+      // The authorization outlives its appKeys: the platform may bind it again.
+      await this.tellPlatformAppKeys();
+      return { ok: true, remainingAppKeys };
+    }
     if (remainingAppKeys === 0) {
       const appId = this.store.app?.appId;
       this.store.clear();
@@ -272,7 +583,24 @@ export class TokenKeeper extends DurableObject<Env> {
       this.retryPromptly(now);
       await this.arm();
     }
-    return { ok: true, infoType: event.infoType };
+    switch (event.infoType) {
+      case "unauthorized":
+        // At once, before answering: the app stops being served and its keeper stops refreshing.
+        this.platform.authorizations.setState(event.authorizerAppId, "unauthorized");
+        await keeperFor(this.env, event.authorizerAppId).revokeAuthorization(app.appId);
+        return { ok: true, infoType: event.infoType, authorizerAppId: event.authorizerAppId };
+      case "authorized":
+      case "updateauthorized":
+        // Exchanged by the caller without making WeChat wait (exchangeAuthorization, once per code).
+        return {
+          ok: true,
+          infoType: event.infoType,
+          authorizerAppId: event.authorizerAppId,
+          authorizationCode: event.authorizationCode,
+        };
+      default:
+        return { ok: true, infoType: event.infoType };
+    }
   }
 
   async componentStatus(): Promise<ComponentKeeperStatus> {
@@ -300,6 +628,8 @@ export class TokenKeeper extends DurableObject<Env> {
   /** The current access_token; fetched only when none is valid. Never waits for a background refresh. */
   async getAccessToken(): Promise<CredentialResult> {
     if (!this.store.app) return notConfigured();
+    const revoked = this.authorizationRefusal(false);
+    if (revoked) return revoked;
     const now = Date.now();
     const current = this.store.credential("access_token");
     if (isServeable(current, now)) {
@@ -309,6 +639,8 @@ export class TokenKeeper extends DurableObject<Env> {
       }
       return { ok: true, credential: held(current), refreshed: false };
     }
+    const unrenewable = this.authorizationRefusal(true);
+    if (unrenewable) return unrenewable;
     if (!mayTryNow(current, now) && !this.inflight.has("access_token")) return this.lastFailure(current, now);
     const outcome = await this.refresh("access_token", "empty");
     return this.answer("access_token", outcome, null);
@@ -322,6 +654,8 @@ export class TokenKeeper extends DurableObject<Env> {
   async reportInvalid(reported: string, opts: { seenRejected?: boolean } = {}): Promise<CredentialResult> {
     const app = this.store.app;
     if (!app) return notConfigured();
+    const revoked = this.authorizationRefusal(false);
+    if (revoked) return revoked;
     let current = this.store.credential("access_token");
     if (opts.seenRejected && current.value === reported && !current.rejected) {
       current = { ...current, rejected: true };
@@ -394,6 +728,8 @@ export class TokenKeeper extends DurableObject<Env> {
   /** The admin's forced refresh: the only unconditional one (sources that can force a new token do). */
   async forceRefresh(): Promise<ForcedRefreshResult> {
     if (!this.store.app) return notConfigured();
+    const refused = this.authorizationRefusal(true);
+    if (refused) return refused;
     for (
       let running = this.inflight.get("access_token");
       running;
@@ -441,10 +777,37 @@ export class TokenKeeper extends DurableObject<Env> {
   async signIn(appKey: string, jsCode: string): Promise<SignInResult> {
     const app = this.store.app;
     if (!app) return notConfigured();
+    const login = await this.loginRequest(app, jsCode);
+    if (!login.ok) return login;
+    return this.sessions.signIn({ appId: app.appId, appKey }, () => exchangeLoginCode(login.request));
+  }
+
+  /**
+   * How a wx.login code is exchanged for this appid: with its AppSecret, or for an authorizer with
+   * its platform's appid and component_access_token (/sns/component/jscode2session).
+   */
+  private async loginRequest(
+    app: KeeperApp,
+    jsCode: string,
+  ): Promise<{ ok: true; request: LoginCodeRequest } | KeeperFailure> {
     const base = readSettings(this.env).apiBase;
-    return this.sessions.signIn({ appId: app.appId, appKey }, () =>
-      exchangeLoginCode({ base, appId: app.appId, appSecret: app.appSecret, jsCode }),
-    );
+    if (app.source !== "authorizer") {
+      return { ok: true, request: { base, appId: app.appId, appSecret: app.appSecret, jsCode } };
+    }
+    const refused = this.authorizationRefusal(false);
+    if (refused) return refused;
+    const component = await keeperFor(this.env, app.componentAppId ?? "").getAccessToken();
+    if (!component.ok) return component;
+    return {
+      ok: true,
+      request: {
+        base,
+        appId: app.appId,
+        jsCode,
+        componentAppId: app.componentAppId ?? "",
+        componentAccessToken: component.credential.value,
+      },
+    };
   }
 
   /** The session behind a token from signIn, while it lasts. */
@@ -474,7 +837,8 @@ export class TokenKeeper extends DurableObject<Env> {
   /** Whether an SDK presented this appid's own appid and secret (compared in constant time). */
   async checkCredentials(appId: string, appSecret: string): Promise<boolean> {
     const app = this.store.app;
-    if (!app) return false;
+    // An authorizer has no AppSecret (its empty one must never match) and a platform's is not an app's.
+    if (app?.source !== "secret") return false;
     const [idMatches, secretMatches] = await Promise.all([
       constantTimeEqual(appId, app.appId),
       constantTimeEqual(appSecret, app.appSecret),
@@ -486,8 +850,18 @@ export class TokenKeeper extends DurableObject<Env> {
   async forwardLogin(jsCode: string, grantType: string): Promise<ForwardedAnswer> {
     const app = this.store.app;
     if (!app) return UNREGISTERED_APPID_ANSWER;
-    const base = readSettings(this.env).apiBase;
-    return forwardLoginCode({ base, appId: app.appId, appSecret: app.appSecret, jsCode, grantType });
+    const login = await this.loginRequest(app, jsCode);
+    if (!login.ok) {
+      return {
+        status: login.status,
+        contentType: "application/json",
+        text: JSON.stringify({
+          errcode: login.errcode ?? ERRCODE.SYSTEM_BUSY,
+          errmsg: login.errmsg || login.message,
+        }),
+      };
+    }
+    return forwardLoginCode({ ...login.request, grantType });
   }
 
   /** Whether `token` is this appid's current or still-in-grace previous access_token. */
@@ -608,6 +982,8 @@ export class TokenKeeper extends DurableObject<Env> {
   }
 
   private async refreshAccessToken(trigger: RefreshTrigger): Promise<RefreshOutcome> {
+    const refused = this.authorizationRefusal(true);
+    if (refused) return { ok: false, failure: refused };
     const source = this.source();
     const forced = trigger === "forced";
     const forceRefresh = forced && source.forcedRefresh !== null;
@@ -629,7 +1005,16 @@ export class TokenKeeper extends DurableObject<Env> {
         forced ? 1 : undefined,
       ),
     );
+    if (!result.ok && result.errcode === ERRCODE.REFRESH_TOKEN_INVALID) {
+      // The authorizer source recovers a 61023 from the authorizer list; this one survived that.
+      await this.needsReauthorization();
+    }
     const outcome = this.record("access_token", result, trigger, null);
+    const unserved = this.authorizationRefusal(true);
+    if (unserved) {
+      await this.arm();
+      return { ok: false, failure: unserved };
+    }
     if (outcome.ok && outcome.changed) {
       const ticket = this.store.credential("jsapi_ticket");
       // The ticket is refetched with the new token; do it ahead of time if it is in use.
@@ -693,7 +1078,15 @@ export class TokenKeeper extends DurableObject<Env> {
     const now = Date.now();
     const current = this.store.credential(kind);
     const refreshAheadSeconds = readSettings(this.env).refreshAheadSeconds;
+    const revoked = this.authorizationRefusal(false);
+    // Revoked while the call was out: what it brought is not kept.
+    if (revoked) return { ok: false, failure: revoked };
     if (!result.ok) return this.recordFailure(current, result, now, trigger);
+    if (result.refreshToken !== undefined && result.refreshToken !== app.refreshToken) {
+      // A rotated refresh token is stored with the token it came with, before anyone is answered:
+      // both writes are in this one synchronous turn, committed together (see configureAuthorizer).
+      this.store.saveAuthorizer({ refreshToken: result.refreshToken });
+    }
 
     const expiresAt = now + result.expiresInSeconds * 1000;
     const settled = {
@@ -816,7 +1209,22 @@ export class TokenKeeper extends DurableObject<Env> {
 
   /** Where this appid's access_token comes from, as its stored registration says. */
   private source(): CredentialSource {
-    return credentialSourceFor(this.store.app!, readSettings(this.env).tokenApiBase, this.platform.tickets);
+    const app = this.store.app!;
+    return credentialSourceFor(
+      app,
+      readSettings(this.env).tokenApiBase,
+      this.platform.tickets,
+      app.source === "authorizer" ? this.componentLink(app) : null,
+    );
+  }
+
+  /** WeChat refuses the refresh token and the authorizer list has no other: stop refreshing, tell the platform. */
+  private async needsReauthorization(): Promise<void> {
+    const app = this.store.app;
+    if (app?.source !== "authorizer" || app.authorization !== "authorized") return;
+    this.store.saveAuthorizer({ refreshToken: null, authorization: "needs_reauthorization" });
+    log("authorizer_needs_reauthorization", { appId: app.appId, componentAppId: app.componentAppId });
+    await keeperFor(this.env, app.componentAppId ?? "").authorizerNeedsReauthorization(app.appId);
   }
 
   private ticketIsWarm(ticket: CredentialRecord, now: number): boolean {
@@ -833,6 +1241,12 @@ export class TokenKeeper extends DurableObject<Env> {
     const now = Date.now();
     const access = this.store.credential("access_token");
     const ticket = this.store.credential("jsapi_ticket");
+    if (app.source === "authorizer" && app.authorization !== "authorized") {
+      // Revoked or needing a new authorization: nothing is refreshed any more.
+      await this.ctx.storage.deleteAlarm();
+      await this.publishSchedule(app.appId, null);
+      return null;
+    }
     const due = [access.dueAt, this.ticketIsWarm(ticket, now) ? ticket.dueAt : null].filter(
       (t): t is number => t !== null,
     );

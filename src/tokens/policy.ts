@@ -34,6 +34,12 @@ export const TOKEN_CALL_DAILY_BUDGET: Record<TokenMode, number> = { classic: 100
  * a healthy keeper needs about 13 (one per 2 h token, 270 s ahead).
  */
 export const COMPONENT_TOKEN_CALL_DAILY_BUDGET = 2000;
+/**
+ * An authorizer's api_authorizer_token calls per China-time day. Each call issues a new token (and
+ * may rotate the refresh token); a healthy keeper needs about 13, so the cap stops runaway loops
+ * while leaving room for recoveries.
+ */
+export const AUTHORIZER_TOKEN_CALL_DAILY_BUDGET = 1000;
 /** The last calls of the daily budget are kept for scheduled refreshes and for an empty keeper. */
 export const BUDGET_RESERVED_FOR_SCHEDULE = 100;
 /** getticket is "very limited" per WeChat (about 10,000/day observed); a healthy keeper needs ~12. */

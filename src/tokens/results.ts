@@ -1,5 +1,7 @@
+import type { ExchangeResult } from "../component/authorizations.ts";
 import type { ComponentEvent } from "../component/events.ts";
 import type { ComponentPlatformStatus } from "../component/platform.ts";
+import type { AuthorizerEntry } from "../component/store.ts";
 import type { LoginSession } from "../logins/sessions.ts";
 import type { Failure } from "../platform/errors.ts";
 import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
@@ -65,8 +67,20 @@ export type SessionLookup = { ok: true; session: LoginSession } | { ok: false };
 
 /** A push to a platform's event URL: what it was, or why it was refused (401 bad signature, 400 unreadable). */
 export type ComponentEventResult =
-  | { ok: true; infoType: ComponentEvent["infoType"] }
+  | {
+      ok: true;
+      infoType: ComponentEvent["infoType"];
+      /** authorized / updateauthorized / unauthorized: the app concerned. */
+      authorizerAppId?: string;
+      /** authorized / updateauthorized: the code, for the caller to exchange without making WeChat wait. */
+      authorizationCode?: string;
+    }
   | Failure<400 | 401 | 404>;
+
+/** One page of a platform's authorizers index; `cursor` is null on the last page. */
+export type AuthorizerPage = { ok: true; entries: AuthorizerEntry[]; cursor: string | null } | Failure<404>;
+
+export type PreAuthCodeResult = { ok: true; preAuthCode: string; expiresInSeconds: number } | KeeperFailure;
 
 export type ComponentKeeperStatus =
   | { configured: false }
@@ -79,3 +93,6 @@ export type ComponentKeeperStatus =
       alarmsToday: number;
       alarmAt: number | null;
     };
+
+/** What exchanging an authorization code answers (declared with the platform's authorizations). */
+export type { ExchangeResult };

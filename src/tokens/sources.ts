@@ -5,14 +5,17 @@
 // platform's own keeper fetches its component_access_token with the newest verify ticket.
 
 import type { VerifyTickets } from "../component/tickets.ts";
+import type { CredentialResult } from "../wechat/credential.ts";
 import {
+  requestAuthorizerToken,
   requestClassicToken,
   requestComponentToken,
   requestStableToken,
   type UpstreamResult,
 } from "../wechat/credential-calls.ts";
-import { ERRCODE } from "../wechat/errcodes.ts";
+import { ERRCODE, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import {
+  AUTHORIZER_TOKEN_CALL_DAILY_BUDGET,
   COMPONENT_TOKEN_CALL_DAILY_BUDGET,
   dueAfterSameStableToken,
   FORCED_REFRESH_DAILY_LIMIT,
@@ -75,17 +78,101 @@ function componentSource(app: KeeperApp, tokenApiBase: string, tickets: VerifyTi
 }
 
 /**
+ * What an authorizer's keeper needs from its platform's keeper (by RPC): the component token it
+ * holds (no WeChat call per authorizer), a report when WeChat rejected that token, and the
+ * authorizer's refresh token as api_get_authorizer_list shows it. `keep` stores a recovered
+ * refresh token in the authorizer's own keeper at once, whatever the retry brings.
+ */
+export interface ComponentLink {
+  componentToken(): Promise<CredentialResult>;
+  componentTokenRejected(token: string): Promise<CredentialResult>;
+  listedRefreshToken(): Promise<{ ok: true; refreshToken: string | null } | { ok: false; message: string }>;
+  keep(refreshToken: string): void;
+  /** The refresh token held now (it may have rotated since the source was made). */
+  refreshToken(): string | null;
+}
+
+/**
+ * An authorizer's token: api_authorizer_token with the platform's component_access_token and the
+ * authorizer's refresh token; WeChat's answer may carry a new refresh token, which the result
+ * carries back for the keeper to store with the token. A 61023 (refresh token not valid) is
+ * recovered once from the authorizer list; a 61023 that survives that is returned for the keeper
+ * to mark the app as needing a new authorization.
+ */
+function authorizerSource(app: KeeperApp, tokenApiBase: string, link: ComponentLink): CredentialSource {
+  const componentAppId = app.componentAppId ?? "";
+  const call = async (componentAccessToken: string, refreshToken: string) =>
+    requestAuthorizerToken({
+      base: tokenApiBase,
+      componentAppId,
+      componentAccessToken,
+      authorizerAppId: app.appId,
+      refreshToken,
+    });
+  return {
+    dailyBudget: AUTHORIZER_TOKEN_CALL_DAILY_BUDGET,
+    forcedRefresh: null,
+    dueAfterSameToken: () => null,
+    fetch: async () => {
+      const component = await link.componentToken();
+      if (!component.ok) {
+        return {
+          ok: false,
+          kind: component.status === 503 ? "transient" : "definite",
+          reason: `the platform has no component_access_token: ${component.message}`,
+        };
+      }
+      let componentToken = component.credential.value;
+      let refreshToken = link.refreshToken();
+      if (refreshToken === null) {
+        return { ok: false, kind: "definite", reason: "no authorizer_refresh_token is held" };
+      }
+      let result = await call(componentToken, refreshToken);
+      if (!result.ok && result.errcode !== undefined && TOKEN_REJECTED_ERRCODES.has(result.errcode)) {
+        // WeChat rejected the platform's token: its keeper refreshes it (single flight), once.
+        const renewed = await link.componentTokenRejected(componentToken);
+        if (renewed.ok && renewed.credential.value !== componentToken) {
+          componentToken = renewed.credential.value;
+          result = await call(componentToken, refreshToken);
+        }
+      }
+      if (!result.ok && result.errcode === ERRCODE.REFRESH_TOKEN_INVALID) {
+        const listed = await link.listedRefreshToken();
+        if (!listed.ok) {
+          return {
+            ok: false,
+            kind: "transient",
+            reason: `the authorizer list could not be read: ${listed.message}`,
+          };
+        }
+        if (listed.refreshToken !== null && listed.refreshToken !== refreshToken) {
+          refreshToken = listed.refreshToken;
+          link.keep(refreshToken);
+          result = await call(componentToken, refreshToken);
+        }
+      }
+      return result;
+    },
+  };
+}
+
+/**
  * The source the stored registration names; the secret stays in the keeper that calls this. A
- * platform's keeper passes its verify tickets.
+ * platform's keeper passes its verify tickets, an authorizer's keeper the link to its platform.
  */
 export function credentialSourceFor(
   app: KeeperApp,
   tokenApiBase: string,
   tickets: VerifyTickets | null = null,
+  link: ComponentLink | null = null,
 ): CredentialSource {
   if (app.source === "component") {
     if (!tickets) throw new Error("a component's token source needs its verify tickets");
     return componentSource(app, tokenApiBase, tickets);
+  }
+  if (app.source === "authorizer") {
+    if (!link) throw new Error("an authorizer's token source needs the link to its platform");
+    return authorizerSource(app, tokenApiBase, link);
   }
   const secret = { base: tokenApiBase, appId: app.appId, appSecret: app.appSecret };
   switch (app.tokenMode) {

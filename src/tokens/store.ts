@@ -1,6 +1,7 @@
 // SQLite storage of one TokenKeeper. Every table is small (one row per credential kind, one app
 // row, one counter row per day and kind); see docs/storage.md.
 
+import type { AuthorizerState } from "../component/store.ts";
 import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
 import type { FailureKind } from "../wechat/credential-calls.ts";
 import type { CredentialState } from "./policy.ts";
@@ -14,19 +15,29 @@ export type CallKind = "token" | "forced" | "ticket" | "alarm" | "schedule";
 
 /**
  * Where the keeper's access_token comes from (sources.ts): the AppSecret (`secret`, in the
- * registration's tokenMode), or a third-party platform's verify ticket (`component`: this keeper
- * is the platform's own, keyed by the component appid).
+ * registration's tokenMode), a third-party platform's verify ticket (`component`: this keeper
+ * is the platform's own, keyed by the component appid), or an authorizer's refresh token with the
+ * platform's token (`authorizer`: an app a merchant authorized a platform to run; no AppSecret).
  */
-type SourceKind = "secret" | "component";
+type SourceKind = "secret" | "component" | "authorizer";
 
 export type KeeperApp = {
   appId: string;
-  /** The AppSecret, or the component's appsecret. */
+  /** The AppSecret, or the component's appsecret; empty for an authorizer (there is none). */
   appSecret: string;
   tokenMode: TokenMode;
   appType: AppType;
   source: SourceKind;
+  /** An authorizer's platform (component appid); null otherwise. */
+  componentAppId: string | null;
+  /** An authorizer's current authorizer_refresh_token; null otherwise, and once revoked. */
+  refreshToken: string | null;
+  /** An authorizer's authorization state; null otherwise. */
+  authorization: AuthorizerState | null;
 };
+
+/** The authorizer fields of an app that is not an authorizer (its own AppSecret, or a platform). */
+export const NOT_AN_AUTHORIZER = { componentAppId: null, refreshToken: null, authorization: null } as const;
 
 export type CredentialRecord = CredentialState & {
   kind: CredentialKind;
@@ -52,7 +63,10 @@ const SCHEMA = [
     token_mode TEXT NOT NULL,
     app_type TEXT NOT NULL,
     last_forced_at INTEGER,
-    source TEXT NOT NULL DEFAULT 'secret'
+    source TEXT NOT NULL DEFAULT 'secret',
+    component_app_id TEXT,
+    refresh_token TEXT,
+    authorization TEXT
   )`,
   `CREATE TABLE IF NOT EXISTS app_keys (app_key TEXT PRIMARY KEY, attached_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS credential (
@@ -93,6 +107,9 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "credential", column: "last_report_refresh_at", definition: "INTEGER" },
   { table: "credential", column: "report_backoff_until", definition: "INTEGER" },
   { table: "app", column: "source", definition: "TEXT NOT NULL DEFAULT 'secret'" },
+  { table: "app", column: "component_app_id", definition: "TEXT" },
+  { table: "app", column: "refresh_token", definition: "TEXT" },
+  { table: "app", column: "authorization", definition: "TEXT" },
 ];
 
 type Row = Record<string, SqlStorageValue>;
@@ -185,6 +202,9 @@ export class KeeperStore {
         tokenMode: app.token_mode as TokenMode,
         appType: app.app_type as AppType,
         source: (str(app.source) ?? "secret") as SourceKind,
+        componentAppId: str(app.component_app_id),
+        refreshToken: str(app.refresh_token),
+        authorization: str(app.authorization) as AuthorizerState | null,
         lastForcedAt: num(app.last_forced_at),
       };
     }
@@ -204,16 +224,36 @@ export class KeeperStore {
 
   saveApp(app: KeeperApp): void {
     this.sql.exec(
-      `INSERT INTO app (id, app_id, app_secret, token_mode, app_type, source) VALUES (1, ?, ?, ?, ?, ?)
+      `INSERT INTO app (id, app_id, app_secret, token_mode, app_type, source, component_app_id,
+         refresh_token, authorization) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, app_secret = excluded.app_secret,
-         token_mode = excluded.token_mode, app_type = excluded.app_type, source = excluded.source`,
+         token_mode = excluded.token_mode, app_type = excluded.app_type, source = excluded.source,
+         component_app_id = excluded.component_app_id, refresh_token = excluded.refresh_token,
+         authorization = excluded.authorization`,
       app.appId,
       app.appSecret,
       app.tokenMode,
       app.appType,
       app.source,
+      app.componentAppId,
+      app.refreshToken,
+      app.authorization,
     );
     this.appRow = { ...app, lastForcedAt: this.appRow?.lastForcedAt ?? null };
+  }
+
+  /** An authorizer's refresh token (null: dropped) and authorization state. */
+  saveAuthorizer(changes: { refreshToken?: string | null; authorization?: AuthorizerState }): void {
+    const app = this.appRow;
+    if (!app) return;
+    const refreshToken = changes.refreshToken === undefined ? app.refreshToken : changes.refreshToken;
+    const authorization = changes.authorization ?? app.authorization;
+    this.sql.exec(
+      "UPDATE app SET refresh_token = ?, authorization = ? WHERE id = 1",
+      refreshToken,
+      authorization,
+    );
+    this.appRow = { ...app, refreshToken, authorization };
   }
 
   markForced(at: number): void {

@@ -28,7 +28,11 @@ export type UpstreamFailure = {
   reason: string;
 };
 
-type IssuedCredential = { ok: true; value: string; expiresInSeconds: number };
+/**
+ * A newly issued credential. `refreshToken`: an authorizer's refresh token WeChat handed back with
+ * it (it may rotate on every call), which the keeper stores with the token before answering anyone.
+ */
+type IssuedCredential = { ok: true; value: string; expiresInSeconds: number; refreshToken?: string };
 export type UpstreamResult = IssuedCredential | UpstreamFailure;
 
 /** Asked before every attempt; false means the daily budget is used up and nothing is sent. */
@@ -82,7 +86,7 @@ async function fetchWeChatJson<T extends { ok: true }>(
   return pick(record) ?? failure("transient", "WeChat's answer lacked the expected fields");
 }
 
-function pickField(field: "access_token" | "ticket" | "component_access_token") {
+function pickField(field: "access_token" | "ticket" | "component_access_token" | "authorizer_access_token") {
   return (body: Record<string, unknown>): IssuedCredential | null => {
     const value = body[field];
     const expiresIn = body.expires_in;
@@ -154,7 +158,14 @@ export function tokenCallRetries(
 /** What /sns/jscode2session answers for a wx.login code WeChat accepted. */
 export type CodeSession = { ok: true; openid: string; sessionKey: string; unionid: string | null };
 
-export type LoginCodeRequest = SecretCall & { jsCode: string };
+/**
+ * A wx.login code to exchange: with the app's own secret, or for a third-party platform's authorizer
+ * with the platform's appid and component_access_token (/sns/component/jscode2session).
+ */
+export type LoginCodeRequest = { base: string; appId: string; jsCode: string } & (
+  | { appSecret: string }
+  | { componentAppId: string; componentAccessToken: string }
+);
 
 function pickCodeSession(body: Record<string, unknown>): CodeSession | null {
   const { openid, session_key: sessionKey, unionid } = body;
@@ -164,6 +175,16 @@ function pickCodeSession(body: Record<string, unknown>): CodeSession | null {
 }
 
 function loginCodeUrl(req: LoginCodeRequest, grantType: string): string {
+  if ("componentAppId" in req) {
+    const query = new URLSearchParams({
+      appid: req.appId,
+      js_code: req.jsCode,
+      grant_type: grantType,
+      component_appid: req.componentAppId,
+      component_access_token: req.componentAccessToken,
+    });
+    return `${req.base}/sns/component/jscode2session?${query}`;
+  }
   const query = new URLSearchParams({
     appid: req.appId,
     secret: req.appSecret,
@@ -249,4 +270,127 @@ export function requestTicketPush(req: ComponentCall): Promise<{ ok: true } | Up
     },
     () => ({ ok: true as const }),
   );
+}
+
+/** A call made with the platform's component_access_token (in the query, as WeChat's docs write it). */
+export type ComponentTokenCall = { base: string; componentAppId: string; componentAccessToken: string };
+
+function componentPost(req: ComponentTokenCall, name: string, body: Record<string, unknown>) {
+  const query = new URLSearchParams({ component_access_token: req.componentAccessToken });
+  return [
+    `${req.base}/cgi-bin/component/${name}?${query}`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ component_appid: req.componentAppId, ...body }),
+    },
+  ] as const;
+}
+
+/**
+ * /cgi-bin/component/api_authorizer_token: an authorizer's access_token from its refresh token. The
+ * answer's authorizer_refresh_token (which may be a new one) comes back as `refreshToken`.
+ */
+export function requestAuthorizerToken(
+  req: ComponentTokenCall & { authorizerAppId: string; refreshToken: string },
+): Promise<UpstreamResult> {
+  return fetchWeChatJson(
+    ...componentPost(req, "api_authorizer_token", {
+      authorizer_appid: req.authorizerAppId,
+      authorizer_refresh_token: req.refreshToken,
+    }),
+    (body) => {
+      const issued = pickField("authorizer_access_token")(body);
+      const refreshToken = body.authorizer_refresh_token;
+      if (!issued) return null;
+      return typeof refreshToken === "string" && refreshToken !== "" ? { ...issued, refreshToken } : issued;
+    },
+  );
+}
+
+/** One entry of api_get_authorizer_list: refreshToken is null while the code was never exchanged. */
+export type ListedAuthorizer = { authorizerAppId: string; refreshToken: string | null };
+
+/** One page of /cgi-bin/component/api_get_authorizer_list (count ≤ 500). */
+export function requestAuthorizerList(
+  req: ComponentTokenCall,
+  offset: number,
+  count: number,
+): Promise<{ ok: true; total: number; list: ListedAuthorizer[] } | UpstreamFailure> {
+  return fetchWeChatJson(...componentPost(req, "api_get_authorizer_list", { offset, count }), (body) => {
+    if (typeof body.total_count !== "number" || !Array.isArray(body.list)) return null;
+    const list: ListedAuthorizer[] = [];
+    for (const entry of body.list as Record<string, unknown>[]) {
+      if (typeof entry?.authorizer_appid !== "string") continue;
+      const refreshToken = entry.refresh_token;
+      list.push({
+        authorizerAppId: entry.authorizer_appid,
+        refreshToken: typeof refreshToken === "string" && refreshToken !== "" ? refreshToken : null,
+      });
+    }
+    return { ok: true as const, total: body.total_count, list };
+  });
+}
+
+/** What api_query_auth hands out for an authorization code. */
+export type AuthorizationInfo = {
+  ok: true;
+  authorizerAppId: string;
+  accessToken: string;
+  expiresInSeconds: number;
+  refreshToken: string;
+  /** The permission-set ids the merchant granted (func_info[].funcscope_category.id). */
+  funcInfo: number[];
+};
+
+/** /cgi-bin/component/api_query_auth: exchanges an authorization code (single use). Not retried. */
+export function requestQueryAuth(
+  req: ComponentTokenCall,
+  authorizationCode: string,
+): Promise<AuthorizationInfo | UpstreamFailure> {
+  return fetchWeChatJson(
+    ...componentPost(req, "api_query_auth", { authorization_code: authorizationCode }),
+    (body) => {
+      const info = body.authorization_info as Record<string, unknown> | undefined;
+      if (typeof info !== "object" || info === null) return null;
+      const {
+        authorizer_appid: appId,
+        authorizer_access_token: token,
+        expires_in: expiresIn,
+        authorizer_refresh_token: refreshToken,
+      } = info;
+      if (
+        typeof appId !== "string" ||
+        typeof token !== "string" ||
+        typeof expiresIn !== "number" ||
+        typeof refreshToken !== "string" ||
+        refreshToken === ""
+      )
+        return null;
+      const funcInfo = Array.isArray(info.func_info)
+        ? (info.func_info as { funcscope_category?: { id?: unknown } }[])
+            .map((entry) => entry?.funcscope_category?.id)
+            .filter((id): id is number => typeof id === "number")
+        : [];
+      return {
+        ok: true as const,
+        authorizerAppId: appId,
+        accessToken: token,
+        expiresInSeconds: expiresIn,
+        refreshToken,
+        funcInfo,
+      };
+    },
+  );
+}
+
+/** /cgi-bin/component/api_create_preauthcode: a single-use pre_auth_code for an authorization link. */
+export function requestPreAuthCode(
+  req: ComponentTokenCall,
+): Promise<{ ok: true; preAuthCode: string; expiresInSeconds: number } | UpstreamFailure> {
+  return fetchWeChatJson(...componentPost(req, "api_create_preauthcode", {}), (body) => {
+    const { pre_auth_code: code, expires_in: expiresIn } = body;
+    if (typeof code !== "string" || code === "" || typeof expiresIn !== "number") return null;
+    return { ok: true as const, preAuthCode: code, expiresInSeconds: expiresIn };
+  });
 }

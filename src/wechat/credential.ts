@@ -12,6 +12,6 @@ export type HeldCredential = {
 };
 
 /** Why no credential can be handed out (or a keeper refused), in the statuses a keeper answers with. */
-export type KeeperFailure = Failure<400 | 404 | 409 | 429 | 502 | 503>;
+export type KeeperFailure = Failure<400 | 403 | 404 | 409 | 429 | 502 | 503>;
 
 export type CredentialResult = { ok: true; credential: HeldCredential; refreshed: boolean } | KeeperFailure;

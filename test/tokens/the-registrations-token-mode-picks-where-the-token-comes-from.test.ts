@@ -7,11 +7,18 @@ import {
   TOKEN_CALL_DAILY_BUDGET,
 } from "../../src/tokens/policy.ts";
 import { credentialSourceFor } from "../../src/tokens/sources.ts";
-import type { KeeperApp } from "../../src/tokens/store.ts";
+import { type KeeperApp, NOT_AN_AUTHORIZER } from "../../src/tokens/store.ts";
 import { SECRET, SIM_BASE, sim } from "../support/simulator.ts";
 
 function registered(appId: string, tokenMode: KeeperApp["tokenMode"]): KeeperApp {
-  return { appId, appSecret: SECRET, tokenMode, appType: "miniprogram", source: "secret" };
+  return {
+    appId,
+    appSecret: SECRET,
+    tokenMode,
+    appType: "miniprogram",
+    source: "secret",
+    ...NOT_AN_AUTHORIZER,
+  };
 }
 
 describe("credentialSourceFor", () => {
