@@ -2,6 +2,7 @@
 // (WECHAT.md §16, "Authorization links"). The gateway's links point at
 //   GET /cgi-bin/componentloginpage?component_appid=&pre_auth_code=&redirect_uri=&auth_type=&biz_appid=   (PC)
 //   GET /safe/bindcomponent?action=bindcomponent&no_scan=1&component_appid=&pre_auth_code=&…                (mobile)
+//   GET /wxaopen/safe/bindcomponent?…  (the same, as WxJava and the gateway spell it on open.weixin.qq.com)
 // which here show one link, "Authorize demo app <appid>", to
 //   GET /cgi-bin/componentloginpage/confirm?…&authorizer_appid=
 // That uses up the pre_auth_code, authorizes the app (biz_appid, else the app the component
@@ -13,7 +14,12 @@ import { authorizeAndPush } from "./component-authorizations.ts";
 import type { WeChatCall } from "./request.ts";
 import type { SimulatorState } from "./state.ts";
 
-export const AUTHORIZATION_PAGE_PATHS = ["/cgi-bin/componentloginpage", "/safe/bindcomponent"] as const;
+export const AUTHORIZATION_PAGE_PATHS = [
+  "/cgi-bin/componentloginpage",
+  "/safe/bindcomponent",
+  // WxJava's mobile link (the gateway's), on open.weixin.qq.com.
+  "/wxaopen/safe/bindcomponent",
+] as const;
 export const AUTHORIZATION_CONFIRM_PATH = "/cgi-bin/componentloginpage/confirm";
 
 function escapeHtml(text: string): string {

@@ -2,6 +2,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./routes/admin.ts";
 import { limitBody } from "./routes/api-v1.ts";
 import { componentProxyRoutes, componentRoutes } from "./routes/component.ts";
+import {
+  componentAuthorizationAdminRoutes,
+  componentAuthorizationPages,
+} from "./routes/component-authorization.ts";
 import { componentAdminRoutes } from "./routes/components.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { demoRoutes } from "./routes/demo.ts";
@@ -81,6 +85,8 @@ app.route("/", componentProxyRoutes);
 app.route("/", proxyRoutes);
 app.route("/", adminRoutes);
 app.route("/", componentAdminRoutes);
+app.route("/", componentAuthorizationAdminRoutes);
+app.route("/", componentAuthorizationPages);
 app.route("/", operatorToolRoutes);
 app.route("/", docsRoutes);
 // Described after the routes, so the reference lists it after the endpoints it mirrors WeChat for.
