@@ -54,6 +54,8 @@ try {
       QR_SIGNING_JWK: await devSigningKey(),
       CODE_WEBHOOK_URL: `${simulator.url}/__sim/codes`,
       CODE_WEBHOOK_SECRET,
+      // A platform's authorization links open the simulator's stand-in pages.
+      WECHAT_AUTH_PAGE_BASE: simulator.url,
     },
   });
   const stop = async (code: number) => {
