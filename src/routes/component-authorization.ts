@@ -31,6 +31,7 @@ import {
   ok,
   okEnvelope,
 } from "./envelope.ts";
+import { clientAddress, limitCaller } from "./rate-limit.ts";
 
 /** A hosted-page link works this long: long enough to send to a merchant, short enough to expire unused. */
 const PAGE_LINK_TTL_SECONDS = 7 * 86_400;
@@ -196,6 +197,12 @@ componentAuthorizationPages.get("/component/:componentKey/authorize", async (c) 
       403,
     );
   }
+  // Each opening mints a pre_auth_code at WeChat: a leaked link is bounded like the public login.
+  await limitCaller(
+    c.env.LOGIN_LIMITER,
+    `authorize:${clientAddress(c.req.raw.headers)}:${componentKey}`,
+    "authorization pages",
+  );
   const made = await links(c.env, component, request);
   // WeChat checks that its page is opened from the platform's 授权发起页域名: the links send the origin.
   return renderPage(c, {
@@ -219,6 +226,12 @@ componentAuthorizationPages.get("/component/:componentKey/authorized", async (c)
   if (!code || !AUTH_CODE_PATTERN.test(code)) {
     return messagePage(c, "No authorization", "WeChat did not send an authorization code.", 400);
   }
+  // Public, and each new code reaches WeChat: per client address, like the public login.
+  await limitCaller(
+    c.env.LOGIN_LIMITER,
+    `authorized:${clientAddress(c.req.raw.headers)}:${componentKey}`,
+    "authorizations",
+  );
   const result = await completeAuthorization(c.env, component, code);
   if (!result.ok) {
     return messagePage(
