@@ -35,6 +35,14 @@ export async function registerApp(
   body: AppRegistration,
 ): Promise<{ record: AppRecord; created: boolean }> {
   const previous = await findApp(env.REGISTRY, appKey, true);
+  // An update of a bound app that names neither a platform nor a secret stays bound.
+  const keepsPlatform =
+    body.component === undefined &&
+    body.appSecret === undefined &&
+    body.tokenMode === undefined &&
+    previous?.appId === body.appId &&
+    previous.component !== undefined;
+  if (keepsPlatform) body = { ...body, component: previous.component };
   const componentAppId = await componentAppIdOf(env, body);
   const configured = orThrow(
     await keeperFor(env, body.appId).configure({

@@ -7,6 +7,7 @@ import { constantTimeEqual } from "../platform/crypto.ts";
 import { readSettings } from "../platform/settings.ts";
 import { chinaDay, nextChinaMidnight, secondsUntil } from "../platform/time.ts";
 import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
+import { BUSY_MAX_ATTEMPTS, BUSY_RETRY_BASE_MS, BUSY_RETRY_CAP_MS } from "../wechat/business-calls.ts";
 import type { CredentialResult, KeeperFailure } from "../wechat/credential.ts";
 import {
   type AuthorizationInfo,
@@ -23,7 +24,7 @@ import {
   type UpstreamFailure,
   type UpstreamResult,
 } from "../wechat/credential-calls.ts";
-import { ERRCODE, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import { BUSY_ERRCODES, ERRCODE, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import { withRetries } from "../wechat/retry.ts";
 import {
   afterReportRefresh,
@@ -449,9 +450,20 @@ export class TokenKeeper extends DurableObject<Env> {
       queryAuth: async (authorizationCode) => {
         const token = await this.getAccessToken();
         if (!token.ok) return token;
-        return requestQueryAuth(
-          { base, componentAppId: app.appId, componentAccessToken: token.credential.value },
-          authorizationCode,
+        // A code is single use: only "busy" answers (the code was not looked at) are retried.
+        return withRetries(
+          () =>
+            requestQueryAuth(
+              { base, componentAppId: app.appId, componentAccessToken: token.credential.value },
+              authorizationCode,
+            ),
+          {
+            maxAttempts: BUSY_MAX_ATTEMPTS,
+            baseMs: BUSY_RETRY_BASE_MS,
+            capMs: BUSY_RETRY_CAP_MS,
+            retryable: (result) =>
+              !result.ok && result.errcode !== undefined && BUSY_ERRCODES.has(result.errcode),
+          },
         );
       },
       configureAuthorizer: (info: AuthorizationInfo) =>
@@ -1067,8 +1079,20 @@ export class TokenKeeper extends DurableObject<Env> {
     return outcome;
   }
 
-  /** Persists the result of a refresh before anyone is answered. */
+  /**
+   * Persists the result of a refresh before anyone is answered, in one SQLite transaction: an
+   * authorizer's rotated refresh token is committed with the token it came with, or neither is.
+   */
   private record(
+    kind: CredentialKind,
+    result: UpstreamResult,
+    trigger: RefreshTrigger,
+    sourceCreatedAt: number | null,
+  ): RefreshOutcome {
+    return this.ctx.storage.transactionSync(() => this.recordNow(kind, result, trigger, sourceCreatedAt));
+  }
+
+  private recordNow(
     kind: CredentialKind,
     result: UpstreamResult,
     trigger: RefreshTrigger,
@@ -1083,8 +1107,7 @@ export class TokenKeeper extends DurableObject<Env> {
     if (revoked) return { ok: false, failure: revoked };
     if (!result.ok) return this.recordFailure(current, result, now, trigger);
     if (result.refreshToken !== undefined && result.refreshToken !== app.refreshToken) {
-      // A rotated refresh token is stored with the token it came with, before anyone is answered:
-      // both writes are in this one synchronous turn, committed together (see configureAuthorizer).
+      // A rotated refresh token is stored with the token it came with (one transaction, see record).
       this.store.saveAuthorizer({ refreshToken: result.refreshToken });
     }
 

@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 import { boundAuthorizer } from "../support/component.ts";
-import { call, type Envelope, fetchGateway, getToken } from "../support/gateway.ts";
+import { admin, call, type Envelope, fetchGateway, getToken, miniProgramLogin } from "../support/gateway.ts";
+import { miniProgram, setQrAuth, webBackend } from "../support/qrauth.ts";
 import { SECRET, sim } from "../support/simulator.ts";
 
 describe("an appKey bound to an authorizer", () => {
@@ -103,5 +104,22 @@ describe("an appKey bound to an authorizer", () => {
     );
     expect(await login.json()).toMatchObject({ openid: code.openid, session_key: code.session_key });
     expect((await sim.component(platform.componentAppId)).calls.jscode2session).toBe(1);
+  });
+
+  it("runs a QR-Auth sign-in: the code image is drawn with the authorizer's token", async () => {
+    const { app } = await boundAuthorizer("qr-platform", "wxcompqrauth0001", "qr-app", "wxauthqrauth00001");
+    // An update that names neither a platform nor a secret keeps the app bound.
+    await setQrAuth(app, { tokenTtlSeconds: 600 });
+    const web = webBackend(app);
+    const signInKey = await web.initiate({ scopes: "profile" });
+    const code = await web.code(signInKey);
+    expect(code.status).toBe(200);
+    const drawn = (await sim.requests(app.appId)).filter((r) => r.path === "/wxa/getwxacodeunlimit");
+    expect(drawn).toHaveLength(1);
+    const user = await miniProgramLogin(app, { unionid: "oUnionQrAuthorizer0000000001" });
+    expect((await miniProgram(app, user).scan(signInKey)).status).toBe(200);
+    expect((await admin<{ component: string }>("GET", `/apps/${app.appKey}`)).body.data.component).toBe(
+      "qr-platform",
+    );
   });
 });
