@@ -30,6 +30,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const AUTOCANNON_CLI = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
 /** The bare pass-through Worker's config: the floor for calls that reach WeChat. */
 const BARE_WORKER_CONFIG = join(ROOT, "bench/passthrough/wrangler.toml");
+/** The same Worker with the gateway's static assets and run_worker_first: what the assets router costs. */
+const BARE_ASSETS_WORKER_CONFIG = join(ROOT, "bench/passthrough-assets/wrangler.toml");
 /** Scenarios at or above this share of the baseline's req/s meet the goal. */
 const GOAL_RATIO = 0.9;
 
@@ -79,6 +81,8 @@ type Load = {
 
 type Measured = {
   rps: number;
+  /** CPU the serving Worker's workerd processes used per request, µs (null without /proc). */
+  cpuUs: number | null;
   p50: number;
   p99: number;
   requests: number;
@@ -96,7 +100,7 @@ type AutocannonResult = {
   latency: { p50: number; p99: number };
 };
 
-async function autocannon(baseUrl: string, load: Load, seconds: number): Promise<Measured> {
+async function autocannon(baseUrl: string, load: Load, seconds: number): Promise<Omit<Measured, "cpuUs">> {
   const argv = [
     AUTOCANNON_CLI,
     "--json",
@@ -177,6 +181,9 @@ type Summary = {
   ratioMax: number;
   /** This scenario's p50 minus its baseline's (median over rounds of each), ms. */
   addedP50: number;
+  /** Median over runs of the serving Worker's CPU per request, µs; and minus the baseline's. */
+  cpuUs: number | null;
+  addedCpuUs: number | null;
   bad: number;
 };
 
@@ -289,9 +296,11 @@ const wranglerLog = join(baseDir, "wrangler.log");
 const simulator = await startSimulator({ port: 0, quiet: true });
 let gateway: LocalGateway | undefined;
 let bare: LocalWorker | undefined;
+let bareAssets: LocalWorker | undefined;
 const stopAll = async () => {
   gateway?.stop();
   bare?.stop();
+  bareAssets?.stop();
   await simulator.close();
   rmSync(baseDir, { recursive: true, force: true });
 };
@@ -361,6 +370,15 @@ try {
     readyPath: "/__sim/health",
   });
   const bareUrl = bare.url;
+  bareAssets = await startWranglerDev({
+    config: BARE_ASSETS_WORKER_CONFIG,
+    logTo: join(baseDir, "bare-assets.log"),
+    port: port + 2,
+    persistTo: join(baseDir, "bare-assets-state"),
+    vars: { WECHAT_API_BASE: simulator.url, ACCESS_TOKEN: accessToken },
+    readyPath: "/__sim/health",
+  });
+  const bareAssetsUrl = bareAssets.url;
   const coldStarts = [
     { worker: "gateway", ...gw.startup },
     { worker: "bare Worker", ...bare.startup },
@@ -459,6 +477,14 @@ try {
       },
       scenarios: [
         {
+          name: "bare+assets",
+          request: "GET /cgi-bin/get_api_domain_ip",
+          note: "the bare Worker with the gateway's static assets: what the assets router in front costs any such Worker",
+          url: bareAssetsUrl,
+          load: async () => ({ path: "/cgi-bin/get_api_domain_ip" }),
+          wechatAnswer: true,
+        },
+        {
           name: "proxy-key",
           request: "GET /proxy/{appKey}/cgi-bin/get_api_domain_ip",
           note: "transparent proxy with an API key; reaches the simulator",
@@ -556,13 +582,23 @@ try {
 
   type Run = { index: number; round: number; scenario: string } & Measured;
   const runs: Run[] = [];
+  const workerAt = new Map([gw, bare, bareAssets].map((w) => [w.url, w]));
   const measure = async (scenario: Scenario, round: number): Promise<Run> => {
-    const measured = await autocannon(scenario.url, await scenario.load(), settings.durationSeconds);
-    const run = { index: runs.length + 1, round, scenario: scenario.name, ...measured };
+    const worker = workerAt.get(scenario.url)!;
+    const load = await scenario.load();
+    const cpuBefore = worker.cpuMs();
+    const measured = await autocannon(scenario.url, load, settings.durationSeconds);
+    const cpuAfter = worker.cpuMs();
+    const cpuUs =
+      cpuBefore === null || cpuAfter === null || measured.requests === 0
+        ? null
+        : ((cpuAfter - cpuBefore) * 1000) / measured.requests;
+    const run = { index: runs.length + 1, round, scenario: scenario.name, ...measured, cpuUs };
     runs.push(run);
     console.log(
       `  #${String(run.index).padStart(2)} round ${round} ${scenario.name.padEnd(12)} ${fixed(run.rps).padStart(6)} req/s` +
-        `  p50 ${run.p50} ms  p99 ${run.p99} ms${run.bad ? `  ${run.bad} bad answers` : ""}`,
+        `  p50 ${run.p50} ms  p99 ${run.p99} ms${run.cpuUs === null ? "" : `  CPU ${fixed(run.cpuUs)} µs/req`}` +
+        `${run.bad ? `  ${run.bad} bad answers` : ""}`,
     );
     if (run.bad) failures.push(`${scenario.name} (run ${run.index}): ${run.bad} of ${run.requests} not 2xx`);
     return run;
@@ -592,6 +628,12 @@ try {
     const baselineP50 = median(runs.filter((r) => r.scenario === baseline.name).map((r) => r.p50));
     const rs = scenario === baseline ? [1] : ratios.get(scenario.name)!;
     const p50 = median(own.map((r) => r.p50));
+    const cpuOf = (rs: Run[]) => {
+      const known = rs.flatMap((r) => (r.cpuUs === null ? [] : [r.cpuUs]));
+      return known.length ? median(known) : null;
+    };
+    const cpuUs = cpuOf(own);
+    const baselineCpuUs = cpuOf(runs.filter((r) => r.scenario === baseline.name));
     return {
       name: scenario.name,
       request: scenario.request,
@@ -605,6 +647,8 @@ try {
       ratioMin: Math.min(...rs),
       ratioMax: Math.max(...rs),
       addedP50: p50 - baselineP50,
+      cpuUs,
+      addedCpuUs: cpuUs === null || baselineCpuUs === null ? null : cpuUs - baselineCpuUs,
       bad: own.reduce((n, r) => n + r.bad, 0),
     };
   };
@@ -719,7 +763,20 @@ try {
   }
 
   // ---- output ----
-  const header = ["scenario", "vs", "req/s", "p50 ms", "p99 ms", "ratio", "range", "added p50", "non-2xx"];
+  const header = [
+    "scenario",
+    "vs",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "ratio",
+    "range",
+    "added p50",
+    "CPU µs/req",
+    "added CPU",
+    "non-2xx",
+  ];
+  const signed = (n: number, unit: string) => `${n >= 0 ? "+" : ""}${fixed(n)}${unit}`;
   const rows = summaries.map((s) => [
     s.name,
     s.isBaseline ? "" : s.baseline,
@@ -729,6 +786,8 @@ try {
     fixed(s.ratio, 2),
     s.isBaseline ? "" : `${fixed(s.ratioMin, 2)}–${fixed(s.ratioMax, 2)}`,
     s.isBaseline ? "" : `${s.addedP50 >= 0 ? "+" : ""}${s.addedP50} ms`,
+    s.cpuUs === null ? "" : fixed(s.cpuUs),
+    s.isBaseline || s.addedCpuUs === null ? "" : signed(s.addedCpuUs, " µs"),
     String(s.bad),
   ]);
   const belowGoal = summaries.filter((s) => !s.isBaseline && s.ratio < GOAL_RATIO);
@@ -783,7 +842,7 @@ ratios to the baselines are the point.
 - Load average (1 min) at the start and the end: ${fixed(loadAtStart, 2)}, ${fixed(loadavg()[0]!, 2)}
   (other work on the machine shows as spread between rounds)
 - The load generator (autocannon) runs in its own process; the WeChat simulator runs in the bench
-  process, the gateway and the bare Worker in a \`wrangler dev\` each.
+  process, the gateway and the two bare Workers in a \`wrangler dev\` each.
 
 ## Throughput and latency
 
@@ -792,17 +851,35 @@ which never leave the gateway. For the calls that reach WeChat, the floor is the
 that does the same job: the bare pass-through Worker in \`bench/passthrough/\` (started with its
 own plain \`wrangler dev\`) takes the request, puts the token the gateway holds on the query,
 fetches the simulator at the same WeChat path and returns the answer as is: no auth, no storage,
-no checks. The simulator checks that token as it checks the gateway's.
+no checks. The simulator checks that token as it checks the gateway's. \`bare+assets\` is the same
+Worker with the gateway's static assets and \`run_worker_first\` (\`bench/passthrough-assets/\`):
+its ratio is what the assets router, which Workers Static Assets puts in front of any Worker with
+assets, costs by itself.
 
 Each scenario runs between two runs of its baseline (\`healthz\` \`token\` \`healthz\` \`gateway\` \`healthz\` …,
-then \`bare-proxy\` \`proxy-key\` \`bare-proxy\`, then \`bare-urllink\` \`urllink\` \`bare-urllink\`, every
+then \`bare-proxy\` \`bare+assets\` \`bare-proxy\` \`proxy-key\` \`bare-proxy\`, then \`bare-urllink\` \`urllink\` \`bare-urllink\`, every
 round), and its ratio is its req/s divided by the mean of those two baseline runs, so the machine's
 drift during the run cancels out. *ratio* is the mean over rounds, *range* the lowest and highest
 round. req/s is the mean over rounds; p50 and p99 the median over rounds; *added p50* is the
-scenario's p50 minus its baseline's.
+scenario's p50 minus its baseline's. *CPU µs/req* is the CPU time (user + system, from /proc) the
+serving Worker's workerd processes used over a run, divided by its requests (median over runs), and
+*added CPU* that minus its baseline's: on a machine shared with other work it moves far less than
+req/s, so it says more reliably what each step costs.
 
 ${markdownTable(
-  ["scenario", "request", "vs", "req/s", "p50 ms", "p99 ms", "ratio", "range", "added p50 ms"],
+  [
+    "scenario",
+    "request",
+    "vs",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "ratio",
+    "range",
+    "added p50 ms",
+    "CPU µs/req",
+    "added CPU µs",
+  ],
   summaries.map((s) => [
     `\`${s.name}\``,
     `\`${s.request}\` (${s.note})`,
@@ -813,6 +890,8 @@ ${markdownTable(
     s.isBaseline ? "1.00" : `**${fixed(s.ratio, 2)}**`,
     s.isBaseline ? "" : `${fixed(s.ratioMin, 2)}–${fixed(s.ratioMax, 2)}`,
     s.isBaseline ? "" : `${s.addedP50 >= 0 ? "+" : ""}${s.addedP50}`,
+    s.cpuUs === null ? "" : fixed(s.cpuUs),
+    s.isBaseline || s.addedCpuUs === null ? "" : signed(s.addedCpuUs, ""),
   ]),
   3,
 )}
@@ -826,7 +905,7 @@ Upstream token calls for the app under load, across all ${runs.length} runs: **$
 <details><summary>Every run, in the order it ran</summary>
 
 ${markdownTable(
-  ["#", "round", "scenario", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx"],
+  ["#", "round", "scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "requests", "non-2xx"],
   runs.map((r) => [
     String(r.index),
     String(r.round),
@@ -834,6 +913,7 @@ ${markdownTable(
     fixed(r.rps),
     String(r.p50),
     String(r.p99),
+    r.cpuUs === null ? "" : fixed(r.cpuUs),
     String(r.requests),
     String(r.bad),
   ]),

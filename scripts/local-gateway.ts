@@ -3,7 +3,7 @@
 // wrangler config (the benchmark's bare pass-through Worker).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 
 export type LocalWorker = {
   url: string;
@@ -13,8 +13,39 @@ export type LocalWorker = {
    * probe (wrangler's bundling and build step included), and that first answer's own latency.
    */
   startup: { readyMs: number; firstAnswerMs: number };
+  /**
+   * CPU time (user + system, ms) its workerd processes have used so far, read from /proc; null
+   * where there is no /proc. A difference over a run divided by its requests is the CPU each
+   * request cost, which other load on the machine changes far less than it changes req/s.
+   */
+  cpuMs(): number | null;
   stop(): void;
 };
+
+/** Linux's clock tick for /proc/<pid>/stat times (USER_HZ, 100 on every mainstream kernel). */
+const PROC_TICKS_PER_SECOND = 100;
+
+/** The CPU time of every workerd process in process group `group`, in ms. */
+function workerdCpuMs(group: number): number | null {
+  if (!existsSync("/proc")) return null;
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // ended meanwhile
+    }
+    // "pid (comm) state ppid pgrp … utime stime …": comm may hold spaces, so split after its ")".
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const fields = stat.slice(close + 2).split(" ");
+    if (comm !== "workerd" || Number(fields[2]) !== group) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / PROC_TICKS_PER_SECOND;
+}
 
 export type LocalGateway = LocalWorker & {
   admin(
@@ -99,7 +130,7 @@ export async function startWranglerDev(
       if (answer.ok) {
         const answered = performance.now();
         const startup = { readyMs: answered - started, firstAnswerMs: answered - asked };
-        return { url, process: child, startup, stop };
+        return { url, process: child, startup, cpuMs: () => workerdCpuMs(child.pid!), stop };
       }
     } catch {
       // not listening yet
