@@ -359,25 +359,20 @@ try {
 
   // The floor: the same WeChat calls with nothing in between, using the token the gateway holds,
   // so the simulator does the same token check for both.
-  console.log("bench: starting the bare pass-through Worker (wrangler dev)…");
-  bare = await startWranglerDev({
-    config: BARE_WORKER_CONFIG,
-    logTo: join(baseDir, "bare.log"),
-    port: port + 1,
-    persistTo: join(baseDir, "bare-state"),
-    vars: { WECHAT_API_BASE: simulator.url, ACCESS_TOKEN: accessToken },
-    // Forwarded to the simulator's own health check.
-    readyPath: "/__sim/health",
-  });
+  console.log("bench: starting the bare pass-through Workers (wrangler dev)…");
+  const startBare = (config: string, name: string, portOffset: number) =>
+    startWranglerDev({
+      config,
+      logTo: join(baseDir, `${name}.log`),
+      port: port + portOffset,
+      persistTo: join(baseDir, `${name}-state`),
+      vars: { WECHAT_API_BASE: simulator.url, ACCESS_TOKEN: accessToken },
+      // Forwarded to the simulator's own health check.
+      readyPath: "/__sim/health",
+    });
+  bare = await startBare(BARE_WORKER_CONFIG, "bare", 1);
   const bareUrl = bare.url;
-  bareAssets = await startWranglerDev({
-    config: BARE_ASSETS_WORKER_CONFIG,
-    logTo: join(baseDir, "bare-assets.log"),
-    port: port + 2,
-    persistTo: join(baseDir, "bare-assets-state"),
-    vars: { WECHAT_API_BASE: simulator.url, ACCESS_TOKEN: accessToken },
-    readyPath: "/__sim/health",
-  });
+  bareAssets = await startBare(BARE_ASSETS_WORKER_CONFIG, "bare-assets", 2);
   const bareAssetsUrl = bareAssets.url;
   const coldStarts = [
     { worker: "gateway", ...gw.startup },
