@@ -1,10 +1,11 @@
 // `npm run dev`: the WeChat simulator and the gateway (wrangler dev, local state), a demo app
-// with an API key, and curl lines that work. No network beyond loopback is needed.
+// with an API key, a demo third-party platform with one authorized mini program, and curl lines
+// that work. No network beyond loopback is needed.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startSimulator } from "../sim/server.ts";
-import { startLocalGateway } from "./local-gateway.ts";
+import { type LocalGateway, startLocalGateway } from "./local-gateway.ts";
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,19 @@ const { values } = parseArgs({
 const ADMIN_TOKEN = "dev-admin-token";
 const DEMO = { appKey: "demo", appId: "wxdemo0000000001", appSecret: "demo-secret" };
 const DEMO_OA = { appKey: "demo-oa", appId: "wxdemo0000000002", appSecret: "demo-oa-secret" };
+/**
+ * A third-party platform (component) and the mini program a merchant authorized it to run. Its
+ * secret, message Token and EncodingAESKey are the demo's own, shared only by the simulator and
+ * the gateway; autoRegister makes the authorized appid an appKey of its own.
+ */
+const DEMO_PLATFORM = {
+  componentKey: "demo-platform",
+  appId: "wxdemoplatform001",
+  appSecret: "demo-platform-secret",
+  token: "demoPlatformToken",
+  encodingAESKey: "demoPlatformEncodingAESKey0123456789abcdefg",
+};
+const DEMO_AUTHORIZED = { appId: "wxdemo0000000003", appKey: "wxdemo0000000003" };
 /** One simulated WeChat user who follows the official account, has used the mini program and has a phone. */
 const DEMO_USER = {
   openid: "oDemoUser0000000000000000001",
@@ -37,9 +51,19 @@ const simulator = await startSimulator({
   // The simulator stands in for the mailbox / SMS gateway: codes sent by SendCode appear here.
   announceCodes: true,
   codeWebhookSecret: CODE_WEBHOOK_SECRET,
+  // A verify ticket every 10 minutes to the demo platform's pushUrl, as WeChat does.
+  pushTickets: true,
 });
 simulator.simulator.registerApp({ appid: DEMO.appId, secret: DEMO.appSecret });
 simulator.simulator.registerApp({ appid: DEMO_OA.appId, secret: DEMO_OA.appSecret });
+// The pushUrl comes once the gateway knows the platform (setUpDemoPlatform): a push before that
+// would be refused.
+simulator.simulator.registerComponent({
+  appid: DEMO_PLATFORM.appId,
+  secret: DEMO_PLATFORM.appSecret,
+  token: DEMO_PLATFORM.token,
+  encodingAESKey: DEMO_PLATFORM.encodingAESKey,
+});
 await seedDemoUser(simulator.url);
 rmSync(STATE_DIR, { recursive: true, force: true });
 
@@ -95,22 +119,27 @@ try {
   const key = ((await gateway.admin("POST", `/apps/${DEMO.appKey}/keys`)).body.data as { key: string }).key;
   const oaKey = ((await gateway.admin("POST", `/apps/${DEMO_OA.appKey}/keys`)).body.data as { key: string })
     .key;
+  const platform = await setUpDemoPlatform(gateway, simulator.url);
   const url = gateway.url;
   const sim = simulator.url;
   const mp = `$GW/Wechat/${DEMO.appKey}`;
   const oa = `$GW/Wechat/${DEMO_OA.appKey}`;
+  const admin = `-H 'Authorization: Bearer ${ADMIN_TOKEN}'`;
+  const components = `$GW/admin/components/${DEMO_PLATFORM.componentKey}`;
   const json = `-H 'Content-Type: application/json'`;
   console.log(`
 WeChat simulator  ${sim}   (control API: ${sim}/__sim/apps/${DEMO.appId})
 Gateway           ${url}   (admin token: ${ADMIN_TOKEN})
 Mini program      appKey=${DEMO.appKey} appId=${DEMO.appId}  API key ${key}
 Official account  appKey=${DEMO_OA.appKey} appId=${DEMO_OA.appId}  API key ${oaKey}
+Platform          componentKey=${DEMO_PLATFORM.componentKey} appId=${DEMO_PLATFORM.appId}  API key ${platform.componentKey}   (simulator: ${sim}/__sim/components/${DEMO_PLATFORM.appId})
+Authorized app    appKey=${DEMO_AUTHORIZED.appKey} appId=${DEMO_AUTHORIZED.appId} (mini program, no AppSecret: served through ${DEMO_PLATFORM.componentKey})  API key ${platform.appKey}
 Demo user         openid=${DEMO_USER.openid} (follows the account, may receive the demo templates, phone ${DEMO_USER.phone})
 Pages             ${url}/docs (API reference)   ${url}/console (operator console, admin token ${ADMIN_TOKEN})
 QR-login demo     ${url}/demo/qr-login/${DEMO.appKey}   (sign in with the mini program: web page and simulated phone in one window)
 
 Try (paste the first line into your shell, then any of the others):
-  GW=${url} SIM=${sim} KEY=${key} OAKEY=${oaKey}
+  GW=${url} SIM=${sim} KEY=${key} OAKEY=${oaKey} CKEY=${platform.componentKey} AKEY=${platform.appKey}
 
   curl -s -H "Authorization: Bearer $KEY" $GW/Wechat/${DEMO.appKey}/AccessToken
   curl -s -H 'Authorization: Bearer ${ADMIN_TOKEN}' $GW/admin/apps/${DEMO.appKey}/status
@@ -151,6 +180,14 @@ Try (paste the first line into your shell, then any of the others):
   TOKEN=$(curl -s "$GW/proxy/${DEMO.appKey}/cgi-bin/token?grant_type=client_credential&appid=${DEMO.appId}&secret=${DEMO.appSecret}" | sed -E 's/.*"access_token":"([^"]*)".*/\\1/')
   curl -s -X POST "$GW/proxy/${DEMO.appKey}/wxa/generate_urllink?access_token=$TOKEN" -d '{"path":"pages/index/index"}'
 
+  # third-party platform: its component_access_token, the authorized mini program's token (from its refresh token), the authorizers
+  curl -s -H "Authorization: Bearer $CKEY" $GW/Component/${DEMO_PLATFORM.componentKey}/AccessToken
+  curl -s -H "Authorization: Bearer $AKEY" $GW/Wechat/${DEMO_AUTHORIZED.appKey}/AccessToken
+  curl -s ${admin} ${components}/authorizers
+  # links a merchant opens to authorize another app (here they open the simulator's stand-in page, WECHAT_AUTH_PAGE_BASE)
+  curl -s -X POST ${admin} ${json} ${components}/authorization-links -d "{\\"redirectUri\\":\\"$GW/component/${DEMO_PLATFORM.componentKey}/authorized\\",\\"authType\\":2}"
+  curl -s ${admin} ${components}/status
+
   curl -s $GW/cdn-cgi/local/scheduled    # run the cron tick once
   open $GW/docs
   open $GW/console
@@ -161,6 +198,76 @@ Ctrl-C stops both.
   console.error(error instanceof Error ? error.message : error);
   await simulator.close();
   process.exit(1);
+}
+
+/**
+ * The demo platform: registered in the gateway, then given its pushUrl in the simulator (which
+ * pushes a verify ticket at once and every 10 minutes), and once the gateway holds a
+ * component_access_token, the demo mini program authorizes it (the simulator pushes the encrypted
+ * authorized event; the gateway exchanges the code and autoRegister binds the appKey). Answers the
+ * component API key and the authorized app's API key.
+ */
+async function setUpDemoPlatform(
+  gateway: LocalGateway,
+  simulatorUrl: string,
+): Promise<{ componentKey: string; appKey: string }> {
+  const { componentKey } = DEMO_PLATFORM;
+  const step = async (what: string, method: string, path: string, body?: object) => {
+    const answer = await gateway.admin(method, path, body);
+    if (answer.status >= 300) throw new Error(`${what}: ${JSON.stringify(answer.body)}`);
+    return answer.body.data as Record<string, unknown>;
+  };
+  const control = async (path: string, method: string, body: object) => {
+    const response = await fetch(`${simulatorUrl}/__sim/components/${DEMO_PLATFORM.appId}${path}`, {
+      method,
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`the simulator's demo platform: ${path} -> ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  await step("registering the demo platform", "PUT", `/components/${componentKey}`, {
+    componentAppId: DEMO_PLATFORM.appId,
+    componentAppSecret: DEMO_PLATFORM.appSecret,
+    token: DEMO_PLATFORM.token,
+    encodingAESKey: DEMO_PLATFORM.encodingAESKey,
+    autoRegister: true,
+  });
+  await control("", "PUT", { pushUrl: `${gateway.url}/component/${componentKey}/events` });
+  await waitFor("the demo platform's component_access_token", async () => {
+    const status = await step("the demo platform's status", "GET", `/components/${componentKey}/status`);
+    return (status.component_access_token as { held: boolean }).held;
+  });
+  const authorized = await control("/authorize", "POST", {
+    authorizerAppid: DEMO_AUTHORIZED.appId,
+    type: "miniprogram",
+  });
+  const delivered = authorized.delivered as { status?: number } | null;
+  if (delivered?.status !== 200) {
+    throw new Error(`the demo authorization push: ${JSON.stringify(authorized.delivered)}`);
+  }
+  await waitFor("the demo mini program's authorization", async () => {
+    const page = await step("the demo authorizers", "GET", `/components/${componentKey}/authorizers`);
+    return (page.authorizers as { authorizerAppId: string; state: string; appKeys: string[] }[]).some(
+      (a) =>
+        a.authorizerAppId === DEMO_AUTHORIZED.appId &&
+        a.state === "authorized" &&
+        a.appKeys.includes(DEMO_AUTHORIZED.appKey),
+    );
+  });
+  const created = async (what: string, path: string) => (await step(what, "POST", path)).key as string;
+  return {
+    componentKey: await created("the demo platform's API key", `/components/${componentKey}/keys`),
+    appKey: await created("the authorized app's API key", `/apps/${DEMO_AUTHORIZED.appKey}/keys`),
+  };
+}
+
+/** Polls `done` every 200 ms for up to 30 s. */
+async function waitFor(what: string, done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Gives the demo user a unionid in both apps, a phone number, and 100 subscribe-message authorizations in each. */
