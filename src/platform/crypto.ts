@@ -12,6 +12,19 @@ export function base64Url(bytes: ArrayBuffer | Uint8Array): string {
     .replace(/=+$/, "");
 }
 
+/**
+ * FNV-1a, 32 bits: a fast, stable, non-cryptographic hash of a string, for spreading names over
+ * buckets (schedule shards, refresh times). Never for anything an attacker may choose to collide.
+ */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
 export async function sha256Hex(text: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }

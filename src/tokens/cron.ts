@@ -18,6 +18,8 @@ if (SCHEDULE_SHARDS + CRON_MAX_KEEPERS_PER_TICK > FREE_PLAN_SUBREQUESTS_PER_INVO
 
 export type CronTickReport = {
   shardsRead: number;
+  /** Schedule rows SQLite read across the shards: the overdue ones (up to the cap per shard), not every app's. */
+  rowsRead: number;
   overdue: number;
   rearmed: number;
   removed: number;
@@ -33,12 +35,13 @@ export async function runCronTick(env: Env, now: number): Promise<CronTickReport
   const shards = allScheduleShards(env);
   const perShard = await Promise.all(shards.map((shard) => shard.overdue(now, CRON_MAX_KEEPERS_PER_TICK)));
   const overdue = perShard
-    .flat()
+    .flatMap((shard) => shard.rows)
     .sort((a, b) => a.checkBy - b.checkBy)
     .slice(0, CRON_MAX_KEEPERS_PER_TICK)
     .map((row) => row.appId);
   const report: CronTickReport = {
     shardsRead: shards.length,
+    rowsRead: perShard.reduce((sum, shard) => sum + shard.rowsRead, 0),
     overdue: overdue.length,
     rearmed: 0,
     removed: 0,

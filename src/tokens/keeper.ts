@@ -272,9 +272,7 @@ export class TokenKeeper extends DurableObject<Env> {
       ...access,
       retryAt: null,
       failuresInRow: 0,
-      dueAt: access.value
-        ? dueAfterIssue(access.expiresAt!, readSettings(this.env).refreshAheadSeconds)
-        : dueNow,
+      dueAt: access.value ? this.dueAfterIssue(access.expiresAt!) : dueNow,
     });
   }
 
@@ -1101,7 +1099,6 @@ export class TokenKeeper extends DurableObject<Env> {
     const app = this.store.app!;
     const now = Date.now();
     const current = this.store.credential(kind);
-    const refreshAheadSeconds = readSettings(this.env).refreshAheadSeconds;
     const revoked = this.authorizationRefusal(false);
     // Revoked while the call was out: what it brought is not kept.
     if (revoked) return { ok: false, failure: revoked };
@@ -1123,7 +1120,7 @@ export class TokenKeeper extends DurableObject<Env> {
       // The same value, confirmed valid (a stable token before WeChat's last 5 minutes).
       const dueAt =
         (kind === "access_token" ? this.source().dueAfterSameToken(expiresAt, now) : null) ??
-        Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000);
+        Math.max(this.dueAfterIssue(expiresAt), now + MIN_RECHECK_SECONDS * 1000);
       this.store.saveCredential({ ...current, ...settled, expiresAt, dueAt, sourceCreatedAt });
       log("credential_confirmed", { appId: app.appId, kind, trigger });
       return { ok: true, changed: false };
@@ -1140,7 +1137,7 @@ export class TokenKeeper extends DurableObject<Env> {
       previousValidUntil: keepPrevious
         ? Math.min(current.expiresAt!, now + WECHAT_GRACE_SECONDS * 1000)
         : null,
-      dueAt: Math.max(dueAfterIssue(expiresAt, refreshAheadSeconds), now + MIN_RECHECK_SECONDS * 1000),
+      dueAt: Math.max(this.dueAfterIssue(expiresAt), now + MIN_RECHECK_SECONDS * 1000),
       refreshCount: current.refreshCount + 1,
     });
     log("credential_refreshed", { appId: app.appId, kind, trigger, expiresIn: result.expiresInSeconds });
@@ -1228,6 +1225,11 @@ export class TokenKeeper extends DurableObject<Env> {
           }`,
         };
     }
+  }
+
+  /** When a credential issued now renews: ahead of expiry, at this appid's point of its source's spread. */
+  private dueAfterIssue(expiresAt: number): number {
+    return dueAfterIssue(expiresAt, readSettings(this.env).refreshAheadSeconds, this.source().spreadSeconds);
   }
 
   /** Where this appid's access_token comes from, as its stored registration says. */

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { fnv1a32 } from "../platform/crypto.ts";
 
 /**
  * Number of RefreshSchedule shards. Each keeper writes its next check-by time to one shard (by a
@@ -6,17 +7,9 @@ import { DurableObject } from "cloudflare:workers";
  */
 export const SCHEDULE_SHARDS = 16;
 
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-function scheduleShardName(appId: string): string {
-  return `shard-${fnv1a(appId) % SCHEDULE_SHARDS}`;
+/** The shard that holds an appid's row: FNV-1a(appid) mod SCHEDULE_SHARDS. */
+export function scheduleShardName(appId: string): string {
+  return `shard-${fnv1a32(appId) % SCHEDULE_SHARDS}`;
 }
 
 export function scheduleFor(env: Env, appId: string) {
@@ -26,6 +19,8 @@ export function scheduleFor(env: Env, appId: string) {
 export function allScheduleShards(env: Env) {
   return Array.from({ length: SCHEDULE_SHARDS }, (_, i) => env.REFRESH_SCHEDULE.getByName(`shard-${i}`));
 }
+
+type OverdueRows = { rows: { appId: string; checkBy: number }[]; rowsRead: number };
 
 /**
  * One shard of the cron's index: appid → the time by which its keeper's alarm should have run.
@@ -58,12 +53,20 @@ export class RefreshSchedule extends DurableObject<Env> {
     );
   }
 
-  /** The most overdue keepers (check_by ≤ now), oldest first, at most `limit`. */
-  async overdue(now: number, limit: number): Promise<{ appId: string; checkBy: number }[]> {
-    return this.sql
-      .exec("SELECT app_id, check_by FROM due WHERE check_by <= ? ORDER BY check_by LIMIT ?", now, limit)
+  /**
+   * The most overdue keepers (check_by ≤ now), oldest first, at most `limit`, and the rows SQLite
+   * read to find them (the index range scan reads the overdue rows only, however many are healthy).
+   */
+  async overdue(now: number, limit: number): Promise<OverdueRows> {
+    const cursor = this.sql.exec(
+      "SELECT app_id, check_by FROM due WHERE check_by <= ? ORDER BY check_by LIMIT ?",
+      now,
+      limit,
+    );
+    const rows = cursor
       .toArray()
       .map((row) => ({ appId: String(row.app_id), checkBy: Number(row.check_by) }));
+    return { rows, rowsRead: cursor.rowsRead };
   }
 
   /** Rows in this shard: for the status of the cron itself and for tests. */

@@ -15,11 +15,13 @@ import {
 } from "../wechat/credential-calls.ts";
 import { ERRCODE, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
 import {
+  AUTHORIZER_REFRESH_SPREAD_SECONDS,
   AUTHORIZER_TOKEN_CALL_DAILY_BUDGET,
   COMPONENT_TOKEN_CALL_DAILY_BUDGET,
   dueAfterSameStableToken,
   FORCED_REFRESH_DAILY_LIMIT,
   FORCED_REFRESH_MIN_INTERVAL_SECONDS,
+  refreshSpreadSeconds,
   TOKEN_CALL_DAILY_BUDGET,
 } from "./policy.ts";
 import type { KeeperApp } from "./store.ts";
@@ -40,6 +42,11 @@ export interface CredentialSource {
    * a newly issued one.
    */
   dueAfterSameToken(expiresAt: number, now: number): number | null;
+  /**
+   * Seconds this appid renews earlier than REFRESH_AHEAD_SECONDS: its own point of a spread window
+   * (authorizers, so that a platform's thousands do not come due together), else 0.
+   */
+  readonly spreadSeconds: number;
   /** One upstream call, not retried: the keeper retries it within the budget. */
   fetch(forceRefresh: boolean): Promise<UpstreamResult>;
 }
@@ -57,6 +64,7 @@ function componentSource(app: KeeperApp, tokenApiBase: string, tickets: VerifyTi
     dailyBudget: COMPONENT_TOKEN_CALL_DAILY_BUDGET,
     forcedRefresh: null,
     dueAfterSameToken: () => null,
+    spreadSeconds: 0,
     fetch: async () => {
       const ticket = tickets.current(Date.now());
       if (ticket === null) {
@@ -113,6 +121,7 @@ function authorizerSource(app: KeeperApp, tokenApiBase: string, link: ComponentL
     dailyBudget: AUTHORIZER_TOKEN_CALL_DAILY_BUDGET,
     forcedRefresh: null,
     dueAfterSameToken: () => null,
+    spreadSeconds: refreshSpreadSeconds(app.appId, AUTHORIZER_REFRESH_SPREAD_SECONDS),
     fetch: async () => {
       const component = await link.componentToken();
       if (!component.ok) {
@@ -185,6 +194,7 @@ export function credentialSourceFor(
         },
         // WeChat hands back the same stable token until its last five minutes.
         dueAfterSameToken: dueAfterSameStableToken,
+        spreadSeconds: 0,
         fetch: (forceRefresh) => requestStableToken(secret, forceRefresh),
       };
     case "classic":
@@ -192,6 +202,7 @@ export function credentialSourceFor(
         dailyBudget: TOKEN_CALL_DAILY_BUDGET.classic,
         forcedRefresh: null,
         dueAfterSameToken: () => null,
+        spreadSeconds: 0,
         fetch: () => requestClassicToken(secret),
       };
   }
