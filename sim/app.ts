@@ -1,6 +1,7 @@
 // One registered WeChat account (appid) as the simulator sees it: its settings, clock, tokens,
-// tickets, call counters, uploaded media and queued faults.
+// tickets, call counters, uploaded media, queued faults and push settings.
 
+import type { AppPushRecord, AppPushSettings } from "./app-push.ts";
 import { CallCounters, IssueCounters, MonthlyCounter, ReceivedPaths } from "./counters.ts";
 import { DEFAULT_PAGES, DEFAULT_RISKY_WORDS, DEFAULT_TEMPLATES } from "./demo-content.ts";
 import { FaultBook } from "./faults.ts";
@@ -141,6 +142,10 @@ export class SimulatedApp {
   readonly requests = new History<LoggedRequest>();
   /** Failed calls by the rid their errmsg ended with, for openapi/rid/get. */
   readonly rids = new RidLog();
+  /** The server URL, Token, key, mode and format set in WeChat's console for pushes; null until set. */
+  push: AppPushSettings | null = null;
+  /** The last 50 pushes WeChat sent the app, with how their delivery went. */
+  readonly pushes = new History<AppPushRecord>();
   /** Token requests (classic + stable) currently being handled, slow faults included. */
   tokenCallsInFlight = 0;
   maxConcurrentTokenCalls = 0;

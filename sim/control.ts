@@ -45,6 +45,32 @@
 //                                                signatureValid is null without --code-webhook-secret
 //   DELETE /__sim/codes                       -> {codes: []}
 //
+// An app's own pushes (消息推送; control-pushes.ts, app-push.ts), as WeChat sends them to the server URL
+// set in the app's console (WECHAT.md §17):
+//   PUT    /__sim/apps/{appid}/push           {token (first time), url?: url | null, encodingAESKey?: key | null,
+//                                              mode?: "plaintext" | "compatible" | "safe", format?: "xml" | "json",
+//                                              originalId?: "gh_…", deadlineMs?: 5000 (1-5000),
+//                                              openidInQuery?: true} -> settings; left-out fields are kept
+//                                             (defaults: no url, plaintext, xml, a gh_ id from the appid)
+//   GET    /__sim/apps/{appid}/push           -> {settings | null, pushes: [{kind: "message" | "replay", sentAt,
+//                                                msgType, event, msgId, createTime, fromUser, plaintext, envelope,
+//                                                url, delivered: delivery | null | "pending"}]} (last 50)
+//   DELETE /__sim/apps/{appid}/push           -> {settings: null}
+//   POST   /__sim/apps/{appid}/push/message   {type: "text" | "image" | "event", content?, picUrl?, mediaId?,
+//                                              msgId?: "digits", event?: "subscribe" (default) | "unsubscribe" |
+//                                              "LOCATION" | "CLICK" | "VIEW" | …, eventKey?, latitude?, longitude?,
+//                                              precision?, fromUser?: openid (default: a new user),
+//                                              createTime?: unix s, timestamp?, nonce?, fields?: {Name: value}}
+//                                             -> {query, body, contentType, msgId? (text), createTime, fromUser,
+//                                                message: {fields}, plaintext, delivered: delivery | null}
+//   POST   /__sim/apps/{appid}/push/replay    {envelope: {query, body, contentType?}, url?} -> {query, body,
+//                                                contentType, url, delivered}: re-sent byte for byte
+//          query: {signature, timestamp, nonce, openid?, encrypt_type?: "aes", msg_signature?}
+//          delivery: {attempts: [{status?, body?, error?, ms}], answer?, replyEncrypted?, replySignatureValid?,
+//                     replyAppid?, replyError?}: up to 3 tries, each waiting deadlineMs; `answer` is the 200
+//                     answer that ended them (an encrypted reply decrypted)
+//   ANY    /__sim/slow-server?ms=0&status=200&answer=success   answers after `ms`: a slow server for push urls
+//
 // Third-party platforms (control-components.ts; WeChat's side in component-endpoints.ts). The
 // component appid is also an app: /__sim/apps/{appid}/advance moves its clock, .../faults apply to
 // its endpoints (api_authorizer_token's to the authorizer app named in the body, if registered).
@@ -103,6 +129,7 @@ import {
   requiredFiniteNumber,
 } from "./control-body.ts";
 import { routeComponents, routeMsgCrypt } from "./control-components.ts";
+import { routePush, slowServer } from "./control-pushes.ts";
 import { describeUser, issueLoginCode, issuePhoneCode, routeUsers } from "./control-users.ts";
 import { DEFAULT_SLOW_DELAY_MS, FAULT_KINDS, type Fault, type FaultKind } from "./faults.ts";
 import type { SimulatorState } from "./state.ts";
@@ -305,7 +332,8 @@ export class ControlApi {
     if (resource === "msg-crypt" && action === undefined) {
       return routeMsgCrypt(this.state, method, rawAppid, await readBody(req));
     }
-    if (resource !== "apps" || (rest.length > 0 && action !== "users"))
+    if (resource === "slow-server" && rawAppid === undefined) return slowServer(req, url);
+    if (resource !== "apps" || (rest.length > 0 && action !== "users" && action !== "push"))
       throw new ControlError(404, `no such control route ${url.pathname}`);
     if (rawAppid === undefined) {
       return method === "GET" ? json({ apps: [...this.state.apps.keys()] }) : methodNotAllowed();
@@ -341,6 +369,7 @@ export class ControlApi {
         return issuePhoneCode(app, await readBody(req));
       default:
         if (action === "users") return routeUsers(app, method, rest, () => readBody(req));
+        if (action === "push") return routePush(this.state, app, method, rest, () => readBody(req));
         throw new ControlError(404, `no such control route ${method} ${url.pathname}`);
     }
   }

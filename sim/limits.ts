@@ -167,5 +167,16 @@ export const AUTHORIZATION_CODE_LIFETIME_SECONDS = 600;
 /** api_get_authorizer_list pages hold at most 500 authorizers. */
 export const AUTHORIZER_LIST_MAX_COUNT = 500;
 
-/** WeChat drops a push's connection after 5 s without an answer. */
+/**
+ * WeChat drops a push's connection after 5 s without an answer (a third-party platform's events
+ * and an app's own pushes alike); an app's push settings may shorten it for quick tests.
+ */
 export const PUSH_ANSWER_DEADLINE_MS = 5000;
+
+// ---- an app's own pushes (消息推送), WECHAT.md §17 ----
+
+/**
+ * WeChat tries a push three times in all: the first POST and two retries, each after the previous
+ * one got no answer within the deadline (or could not connect).
+ */
+export const PUSH_TRIES = 3;
