@@ -52,6 +52,25 @@ async function saveComponent(kv: KVNamespace, component: StoredComponent): Promi
   componentMemo.set(component.componentKey, component);
 }
 
+/**
+ * A page of registered platforms in componentKey order: one KV list and one read per platform.
+ * Platforms are few and admin-written, so they have no directory of their own; a KV list is
+ * eventually consistent, so a platform registered or removed in the last minute may be missing
+ * from it or still in it (a removed one is skipped when its record is gone).
+ */
+export async function listComponents(
+  kv: KVNamespace,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ components: ComponentRecord[]; cursor: string | null }> {
+  const listed = await kv.list({ prefix: componentName(""), limit, ...(cursor ? { cursor } : {}) });
+  const records = await Promise.all(listed.keys.map((key) => kv.get<StoredComponent>(key.name, "json")));
+  return {
+    components: records.filter((record) => record !== null).map(publicComponent),
+    cursor: listed.list_complete ? null : listed.cursor,
+  };
+}
+
 export function publicComponent(stored: StoredComponent): ComponentRecord {
   const { registration: _internal, keys: _keys, ...record } = stored;
   return record;

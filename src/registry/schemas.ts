@@ -297,6 +297,50 @@ export const ComponentStatusSchema = z
   })
   .openapi("ComponentStatus");
 
+/** Platforms per page of GET /admin/components at most: each is one KV read besides the list. */
+export const COMPONENTS_PAGE_MAX = 100;
+const COMPONENTS_LIMIT_RULE = `must be an integer from 1 to ${COMPONENTS_PAGE_MAX}`;
+
+export const ListComponentsQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_+/=.-]{0,1024}$/, "must be the cursor of a previous page")
+    .optional()
+    .transform(noneIfEmpty)
+    .openapi({ description: "The previous page's cursor; omitted or empty: the first page." }),
+  limit: z
+    .string()
+    .regex(/^([0-9]{1,3})?$/, COMPONENTS_LIMIT_RULE)
+    .optional()
+    .transform(noneIfEmpty)
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, COMPONENTS_LIMIT_RULE)
+        .max(COMPONENTS_PAGE_MAX, COMPONENTS_LIMIT_RULE)
+        .optional(),
+    )
+    .openapi({
+      type: "integer",
+      minimum: 1,
+      maximum: COMPONENTS_PAGE_MAX,
+      default: 50,
+      description: "Platforms per page.",
+    }),
+});
+
+export const ComponentPageSchema = z
+  .object({
+    components: z.array(ComponentRecordSchema),
+    cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass it as ?cursor= for the next page; null on the last page." }),
+  })
+  .openapi("ComponentPage");
+
 const AUTHORIZERS_LIMIT_RULE = "must be an integer from 1 to 500";
 
 export const ListAuthorizersQuerySchema = z.object({

@@ -8,6 +8,7 @@ import {
   createComponentKey,
   deleteComponent,
   findComponent,
+  listComponents,
   publicComponent,
   registerComponent,
   revokeComponentKey,
@@ -18,10 +19,12 @@ import {
   AuthorizerPageSchema,
   ComponentDetailSchema,
   ComponentKeyParams,
+  ComponentPageSchema,
   ComponentRecordSchema,
   ComponentRegistrationSchema,
   ComponentStatusSchema,
   ListAuthorizersQuerySchema,
+  ListComponentsQuerySchema,
   type StoredComponent,
 } from "../registry/schemas.ts";
 import { keeperFor } from "../tokens/keeper.ts";
@@ -50,6 +53,19 @@ const putComponent = createRoute({
     201: jsonContent(okEnvelope(ComponentRecordSchema), "Registered"),
     ...errorResponses(400, 401, 409, 503),
   },
+});
+
+/** Platforms per page unless ?limit= says otherwise. */
+const COMPONENTS_PAGE_DEFAULT = 50;
+
+const listComponentsRoute = createRoute({
+  method: "get",
+  path: "/admin/components",
+  ...ADMIN_ROUTE,
+  summary: "List third-party platforms",
+  description: `Platforms in componentKey order, at most \`limit\` (1–100, default ${COMPONENTS_PAGE_DEFAULT}) per page; pass the answer's \`cursor\` back as \`?cursor=\` for the next page (null on the last). Read from a KV list, which is eventually consistent: a platform registered or removed within the last minute may be missing or still listed. GET /admin/components/{componentKey}/status has each one's health.`,
+  request: { query: ListComponentsQuerySchema },
+  responses: { 200: jsonContent(okEnvelope(ComponentPageSchema), "One page"), ...errorResponses(400, 401) },
 });
 
 const getComponentRoute = createRoute({
@@ -124,6 +140,11 @@ const authorizersRoute = createRoute({
 
 export const componentAdminRoutes = newRouter();
 componentAdminRoutes.use("/admin/*", requireAdmin);
+
+componentAdminRoutes.openapi(listComponentsRoute, async (c) => {
+  const { cursor, limit } = c.req.valid("query");
+  return ok(c, await listComponents(c.env.REGISTRY, cursor, limit ?? COMPONENTS_PAGE_DEFAULT));
+});
 
 componentAdminRoutes.openapi(putComponent, async (c) => {
   const { componentKey } = c.req.valid("param");
