@@ -153,6 +153,14 @@ async function answerTokenCall(c: ProxyContext, app: AppRecord, path: string) {
   const keeper = keeperFor(c.env, app.appId);
   if (credentials.appid !== null && credentials.appid !== app.appId)
     return wechatError(c, ERRCODE.INVALID_APPID, "invalid appid");
+  if (!byApiKey && app.component) {
+    // No AppSecret exists here to present: the platform holds the app's refresh token instead.
+    return wechatError(
+      c,
+      ERRCODE.INVALID_APPSECRET,
+      "invalid appsecret (gateway: this app is served through a third-party platform and has no AppSecret; call with an API key)",
+    );
+  }
   if (!byApiKey && !(await keeper.checkCredentials(app.appId, credentials.secret ?? ""))) {
     return wechatError(c, ERRCODE.INVALID_APPSECRET, "invalid appsecret");
   }

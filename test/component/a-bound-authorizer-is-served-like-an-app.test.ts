@@ -91,6 +91,14 @@ describe("an appKey bound to an authorizer", () => {
       );
       expect(((await bySecret.json()) as { errcode: number }).errcode).not.toBe(0);
     }
+    const told = await fetchGateway(
+      "GET",
+      `/proxy/${app.appKey}/cgi-bin/token?grant_type=client_credential&appid=${app.appId}&secret=${SECRET}`,
+    );
+    expect(await told.json()).toEqual({
+      errcode: 40125,
+      errmsg: expect.stringContaining("third-party platform and has no AppSecret; call with an API key"),
+    });
     const business = await fetchGateway(
       "GET",
       `/proxy/${app.appKey}/cgi-bin/get_api_domain_ip?access_token=${held}`,
