@@ -12,11 +12,39 @@ import type {
   SealedMessage,
   TicketPushAnswer,
 } from "../../sim/control-components.ts";
+import type {
+  AppPushAnswer,
+  AppPushDelivery,
+  AppPushEnvelope,
+  AppPushRecord,
+  AppPushReplayAnswer,
+  AppPushSettings,
+  AppPushView,
+  PushAttempt,
+  PushFormat,
+  PushMode,
+} from "../../sim/control-pushes.ts";
 import type { LoggedRequest } from "../../sim/request-log.ts";
 import type { RidRecord as RidRequest } from "../../sim/rid-log.ts";
 import type { TokenSlotName } from "../../sim/tokens.ts";
 
-export type { AuthorizeAnswer, ComponentView, LoggedRequest, PushEnvelope, TicketPushAnswer };
+export type {
+  AppPushAnswer,
+  AppPushDelivery,
+  AppPushEnvelope,
+  AppPushRecord,
+  AppPushReplayAnswer,
+  AppPushSettings,
+  AppPushView,
+  AuthorizeAnswer,
+  ComponentView,
+  LoggedRequest,
+  PushAttempt,
+  PushEnvelope,
+  PushFormat,
+  PushMode,
+  TicketPushAnswer,
+};
 
 export const SIM_BASE: string = env.WECHAT_API_BASE;
 export const SECRET = "sim-test-secret";
@@ -104,6 +132,51 @@ export interface AuthorizationGrant {
   update?: boolean;
   /** A pre_auth_code from api_create_preauthcode to use up (else the simulator makes one). */
   preAuthCode?: string;
+}
+
+/** PUT /__sim/apps/{appid}/push: what the app set in WeChat's console for its pushes. */
+export interface PushSettingsInput {
+  /** The server URL WeChat POSTs to; null or absent = pushes are only built, for the test to deliver. */
+  url?: string | null;
+  /** Required the first time. */
+  token?: string;
+  /** Required for compatible and safe mode. */
+  encodingAESKey?: string | null;
+  mode?: PushMode;
+  format?: PushFormat;
+  /** The app's original id (gh_…), every push's ToUserName; by default one derived from the appid. */
+  originalId?: string;
+  /** How long each of WeChat's three tries waits for the answer: 5000 (the most) unless shortened. */
+  deadlineMs?: number;
+  /** Default true (official accounts): the sender's openid is also in the query. */
+  openidInQuery?: boolean;
+}
+
+/** POST /__sim/apps/{appid}/push/message */
+export interface PushMessageInput {
+  type: "text" | "image" | "event";
+  /** text */
+  content?: string;
+  /** image */
+  picUrl?: string;
+  mediaId?: string;
+  /** text and image: a 64-bit integer as its digits; random when absent. */
+  msgId?: string;
+  /** event: "subscribe" (default), "unsubscribe", "LOCATION", "CLICK", "VIEW", … */
+  event?: string;
+  eventKey?: string;
+  latitude?: number;
+  longitude?: number;
+  precision?: number;
+  /** The sender's openid; a new user when absent. */
+  fromUser?: string;
+  /** Unix seconds; the app's clock now when absent. */
+  createTime?: number;
+  /** The query's timestamp (unix seconds as text) and nonce; now and random when absent. */
+  timestamp?: string;
+  nonce?: string;
+  /** Further fields, appended in this order. */
+  fields?: Record<string, string | number>;
 }
 
 export interface AppOptions {
@@ -381,6 +454,26 @@ export const sim = {
   /** Forgets every received code, for all test files: prefer a target of your own with codes(target). */
   clearCodes: () => controlOk<{ codes: [] }>("DELETE", "/codes"),
 
+  // ---- an app's own pushes (消息推送) ----
+  /** Sets (or changes) the app's push settings as in WeChat's console. */
+  setPush: (appid: string, settings: PushSettingsInput) =>
+    controlOk<AppPushSettings>("PUT", `/apps/${appid}/push`, settings),
+  /** The push settings and the last 50 pushes with their delivery. */
+  pushes: (appid: string) => controlOk<AppPushView>("GET", `/apps/${appid}/push`),
+  /**
+   * One message or event pushed as WeChat would send it: the envelope, and with a push url how
+   * its (up to three) tries went; settles when the tries end.
+   */
+  pushMessage: (appid: string, message: PushMessageInput) =>
+    controlOk<AppPushAnswer>("POST", `/apps/${appid}/push/message`, message),
+  /** Re-sends an envelope as is (byte for byte) to the app's push url, or to `url`. */
+  replayPush: (appid: string, envelope: AppPushEnvelope, url?: string) =>
+    controlOk<AppPushReplayAnswer>(
+      "POST",
+      `/apps/${appid}/push/replay`,
+      url === undefined ? { envelope } : { envelope, url },
+    ),
+
   // ---- third-party platforms (component) ----
   /** Registers (or updates) a third-party platform with the test credentials unless told otherwise. */
   registerComponent: (appid: string, options: ComponentOptions = {}) =>
@@ -437,6 +530,25 @@ export function encryptOf(push: PushEnvelope): string {
   const match = /<Encrypt><!\[CDATA\[([^\]]*)\]\]><\/Encrypt>/.exec(push.body);
   if (!match?.[1]) throw new Error(`no Encrypt in ${push.body}`);
   return match[1];
+}
+
+/** A URL of the simulator's slow server: it answers `answer` ("success") with `status` (200) after `ms`. */
+export function slowServerUrl(ms: number, options: { status?: number; answer?: string } = {}): string {
+  const query = new URLSearchParams({ ms: String(ms) });
+  if (options.status !== undefined) query.set("status", String(options.status));
+  if (options.answer !== undefined) query.set("answer", options.answer);
+  return `${SIM_BASE}/__sim/slow-server?${query}`;
+}
+
+/** An app's push as WeChat POSTs it to `url` (the gateway's /push/{appKey}): the query added, the body as is. */
+export function appPushRequest(url: string, push: AppPushEnvelope): Request {
+  const target = new URL(url);
+  for (const [name, value] of Object.entries(push.query)) target.searchParams.set(name, value);
+  return new Request(target, {
+    method: "POST",
+    headers: { "Content-Type": push.contentType },
+    body: push.body,
+  });
 }
 
 /** POSTs an encrypted push to a receiver URL (the gateway's events endpoint), as WeChat does. */
