@@ -18,6 +18,9 @@ import type {
   AppPageSchema,
   AppRecordSchema,
   AppStatusSchema,
+  AuthorizerPageSchema,
+  ComponentPageSchema,
+  ComponentStatusSchema,
   ForcedRefreshSchema,
 } from "../src/registry/schemas.ts";
 import { type Answer, callGateway } from "./envelope.ts";
@@ -36,6 +39,13 @@ type ForcedRefresh = z.output<typeof ForcedRefreshSchema>;
 type ApiQuota = z.output<typeof ApiQuotaSchema>;
 type RidRecord = z.output<typeof RidRecordSchema>;
 type ClearAllowance = z.output<typeof ClearAllowanceSchema>;
+type ComponentPage = z.output<typeof ComponentPageSchema>;
+type Platform = ComponentPage["components"][number];
+type PlatformStatus = z.output<typeof ComponentStatusSchema>;
+type AuthorizerPage = z.output<typeof AuthorizerPageSchema>;
+type Authorizer = AuthorizerPage["authorizers"][number];
+/** POST /admin/components/{componentKey}/authorization-links answers this (AuthorizationLinks in /openapi.json). */
+type AuthorizationLinks = { pcUrl: string; mobileUrl: string; expires_in: number; pageUrl: string };
 
 const TOKEN_STORAGE_KEY = "wechat-edge-gateway.admin-token";
 const POLL_MS = 5000;
@@ -345,6 +355,7 @@ function signOut(message: string | null = null): void {
   paintedDetail = "";
   hideNewKey();
   clearOperatorTools();
+  clearPlatforms();
   byId("apps").querySelector("tbody")?.replaceChildren();
   byId("status").replaceChildren();
   byId("keys").querySelector("tbody")?.replaceChildren();
@@ -408,7 +419,10 @@ async function updateOnce(): Promise<void> {
   detailProblem = picked && !picked.ok && picked.status === 404 ? picked.message : null;
   const failed = picked && !picked.ok && picked.status !== 404 ? picked.message : null;
   paint();
-  markUpdated(failed ? `Update failed: ${failed}` : null);
+  const platformsFailed = await updatePlatforms(mine);
+  if (mine !== session) return;
+  const problem = failed ?? platformsFailed;
+  markUpdated(problem ? `Update failed: ${problem}` : null);
 }
 
 function markUpdated(error: string | null): void {
@@ -1147,6 +1161,333 @@ async function showRid(rid: string, link: HTMLButtonElement): Promise<void> {
   panel.hidden = false;
 }
 
+// ---- third-party platforms -------------------------------------------------------------------
+//
+// The Platforms card lists the registered platforms a page at a time (GET /admin/components), each
+// with its status (verify ticket age, component token health, authorizers by state). Selecting one
+// shows its authorizers a page at a time and makes authorization links for a merchant to open.
+// The selection lives in this page only (the fragment is the selected appKey's).
+
+const PLATFORM_PAGE_SIZE = 20;
+const AUTHORIZER_PAGE_SIZE = 50;
+/** A verify ticket older than this is late: WeChat pushes one every 10 minutes (valid 12 h). */
+const TICKET_LATE_SECONDS = 30 * 60;
+const AUTH_TYPE_LABELS: Record<string, string> = {
+  "2": "Mini programs",
+  "1": "Official accounts",
+  "3": "Both",
+};
+const AUTHORIZER_STATES: Record<Authorizer["state"], HealthState> = {
+  authorized: { kind: "ok", label: "authorized" },
+  unauthorized: { kind: "", label: "revoked" },
+  needs_reauthorization: { kind: "bad", label: "needs re-authorization" },
+};
+
+let platforms: Platform[] = [];
+let platformStarts: (string | null)[] = [null];
+let platformNext: string | null = null;
+const platformStatuses = new Map<string, PlatformStatus | string>();
+let selectedPlatform: string | null = null;
+let authorizers: Authorizer[] = [];
+let authorizerStarts: (string | null)[] = [null];
+let authorizerNext: string | null = null;
+let authorizersProblem: string | null = null;
+let paintedPlatforms = "";
+
+const platformPath = (componentKey: string) => `/components/${encodeURIComponent(componentKey)}`;
+
+function pageQuery(limit: number, cursor: string | null): string {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (cursor) query.set("cursor", cursor);
+  return `?${query}`;
+}
+
+/** Reads the platforms page, their statuses and the selected one's authorizers; answers a problem or null. */
+async function updatePlatforms(mine: number): Promise<string | null> {
+  const list = await call<ComponentPage>(
+    "GET",
+    `/components${pageQuery(PLATFORM_PAGE_SIZE, platformStarts[platformStarts.length - 1] ?? null)}`,
+  );
+  if (mine !== session) return null;
+  if (!list.ok) return list.message;
+  platforms = list.data.components;
+  platformNext = list.data.cursor;
+  const selected = selectedPlatform;
+  const [answers, page] = await Promise.all([
+    Promise.all(platforms.map((p) => call<PlatformStatus>("GET", `${platformPath(p.componentKey)}/status`))),
+    selected
+      ? call<AuthorizerPage>(
+          "GET",
+          `${platformPath(selected)}/authorizers${pageQuery(
+            AUTHORIZER_PAGE_SIZE,
+            authorizerStarts[authorizerStarts.length - 1] ?? null,
+          )}`,
+        )
+      : Promise.resolve(null),
+  ]);
+  if (mine !== session || selected !== selectedPlatform) return null;
+  platformStatuses.clear();
+  platforms.forEach((p, i) => {
+    const answer = answers[i];
+    if (answer) platformStatuses.set(p.componentKey, answer.ok ? answer.data : answer.message);
+  });
+  authorizers = page?.ok ? page.data.authorizers : [];
+  authorizerNext = page?.ok ? page.data.cursor : null;
+  authorizersProblem = page && !page.ok ? page.message : null;
+  paintPlatforms();
+  return null;
+}
+
+function ticketBadge(status: PlatformStatus): HTMLSpanElement {
+  const ticket = status.verify_ticket;
+  if (!ticket.held) return badge("bad", "no ticket");
+  if (!ticket.valid) return badge("bad", "expired");
+  const age = ticket.age_seconds ?? 0;
+  return badge(age > TICKET_LATE_SECONDS ? "warn" : "ok", `${duration(age * 1000)} old`);
+}
+
+function authorizerCounts(status: PlatformStatus): string {
+  const { authorized, unauthorized, needs_reauthorization } = status.authorizers;
+  const parts = [`${authorized} authorized`];
+  if (needs_reauthorization > 0) parts.push(`${needs_reauthorization} need re-authorization`);
+  if (unauthorized > 0) parts.push(`${unauthorized} revoked`);
+  return parts.join(" · ");
+}
+
+function paintPlatforms(): void {
+  const now = Date.now();
+  const painted = fingerprint([
+    platforms,
+    [...platformStatuses],
+    selectedPlatform,
+    authorizers,
+    authorizersProblem,
+  ]);
+  byId("platforms-empty").hidden = platforms.length > 0;
+  byId("platforms").hidden = platforms.length === 0;
+  byId<HTMLButtonElement>("platforms-previous").disabled = platformStarts.length <= 1;
+  byId<HTMLButtonElement>("platforms-next").disabled = platformNext === null;
+  byId("platforms-pager").hidden = platformStarts.length <= 1 && platformNext === null;
+  if (painted === paintedPlatforms) return;
+  paintedPlatforms = painted;
+  const rows = platforms.map((platform) => {
+    const status = platformStatuses.get(platform.componentKey);
+    const cells =
+      status === undefined || typeof status === "string"
+        ? [el("td", { cls: "muted", attrs: { colspan: "3" } }, status ?? "…")]
+        : [
+            el("td", { testid: "platform-ticket" }, ticketBadge(status)),
+            el("td", { testid: "platform-token" }, healthBadge(status.component_access_token, now)),
+            el("td", { testid: "platform-authorizers" }, authorizerCounts(status)),
+          ];
+    const row = el(
+      "tr",
+      { cls: "selectable", testid: "platform-row" },
+      el(
+        "td",
+        {},
+        el("strong", {}, platform.componentKey),
+        el("div", { cls: "muted mono" }, platform.componentAppId),
+      ),
+      ...cells,
+    );
+    row.dataset.componentKey = platform.componentKey;
+    if (platform.componentKey === selectedPlatform) row.setAttribute("aria-selected", "true");
+    row.tabIndex = 0;
+    const choose = () => selectPlatform(platform.componentKey);
+    row.addEventListener("click", choose);
+    row.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        choose();
+      }
+    });
+    return row;
+  });
+  byId("platforms")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+  paintPlatformDetail(now);
+}
+
+function paintPlatformDetail(now: number): void {
+  const box = byId("platform-detail");
+  const status = selectedPlatform ? platformStatuses.get(selectedPlatform) : undefined;
+  box.hidden = selectedPlatform === null;
+  if (selectedPlatform === null) return;
+  byId("platform-title").textContent = selectedPlatform;
+  const facts = byId("platform-status");
+  if (status === undefined || typeof status === "string") {
+    facts.replaceChildren(el("p", { cls: "muted" }, status ?? `Loading ${selectedPlatform}…`));
+  } else {
+    const ticket = status.verify_ticket;
+    facts.replaceChildren(
+      el("h3", {}, "component_verify_ticket"),
+      el(
+        "dl",
+        { cls: "facts", testid: "platform-ticket-facts" },
+        ...fact("State", "platform-ticket-state", ticketBadge(status)),
+        ...fact("Pushed by WeChat", "platform-ticket-created", when(ticket.create_time)),
+        ...fact("Received", "platform-ticket-received", when(ticket.received_time)),
+        ...fact(
+          "Push asked for",
+          "platform-push-request",
+          status.push_request
+            ? el(
+                "span",
+                {},
+                when(status.push_request.time),
+                status.push_request.error
+                  ? el("span", { cls: "muted" }, ` (${status.push_request.error})`)
+                  : null,
+              )
+            : el("span", { cls: "muted" }, "—"),
+        ),
+      ),
+      el("h3", {}, "component_access_token"),
+      el(
+        "dl",
+        { cls: "facts", testid: "platform-token-facts" },
+        ...credentialFacts("platform-token", status.component_access_token, now),
+        ...fact("Next alarm", "platform-next-alarm", when(status.next_alarm_time)),
+      ),
+      el(
+        "p",
+        { cls: "muted", testid: "platform-authorizer-counts" },
+        `Authorizers: ${authorizerCounts(status)}.`,
+      ),
+    );
+  }
+  showNotice(byId("authorizers-error"), authorizersProblem);
+  byId("authorizers-empty").hidden = authorizers.length > 0 || authorizersProblem !== null;
+  byId("authorizers").hidden = authorizers.length === 0;
+  byId<HTMLButtonElement>("authorizers-previous").disabled = authorizerStarts.length <= 1;
+  byId<HTMLButtonElement>("authorizers-next").disabled = authorizerNext === null;
+  byId("authorizers-pager").hidden = authorizerStarts.length <= 1 && authorizerNext === null;
+  const rows = authorizers.map((authorizer) => {
+    const state = AUTHORIZER_STATES[authorizer.state] ?? { kind: "", label: authorizer.state };
+    return el(
+      "tr",
+      { testid: "authorizer-row" },
+      el("td", { cls: "mono", testid: "authorizer-appid" }, authorizer.authorizerAppId),
+      el("td", { testid: "authorizer-state" }, badge(state.kind, state.label)),
+      el("td", {}, when(authorizer.authorizedAt)),
+      el(
+        "td",
+        { testid: "authorizer-appkeys" },
+        authorizer.appKeys.length > 0
+          ? authorizer.appKeys.join(", ")
+          : el("span", { cls: "muted" }, "none bound"),
+      ),
+    );
+  });
+  byId("authorizers")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+}
+
+function selectPlatform(componentKey: string): void {
+  if (componentKey === selectedPlatform) return;
+  selectedPlatform = componentKey;
+  authorizers = [];
+  authorizerStarts = [null];
+  authorizerNext = null;
+  authorizersProblem = null;
+  byId("links").hidden = true;
+  showNotice(byId("links-error"), null);
+  // The gateway's own redirect target: it exchanges auth_code and names the app.
+  byId<HTMLInputElement>("links-redirect").value =
+    `${location.origin}/component/${encodeURIComponent(componentKey)}/authorized`;
+  paintPlatforms();
+  void update();
+}
+
+function turnPlatformPage(forward: boolean): void {
+  if (forward && platformNext !== null) platformStarts = [...platformStarts, platformNext];
+  else if (!forward && platformStarts.length > 1) platformStarts = platformStarts.slice(0, -1);
+  else return;
+  void update();
+}
+
+function turnAuthorizerPage(forward: boolean): void {
+  if (forward && authorizerNext !== null) authorizerStarts = [...authorizerStarts, authorizerNext];
+  else if (!forward && authorizerStarts.length > 1) authorizerStarts = authorizerStarts.slice(0, -1);
+  else return;
+  void update();
+}
+
+function linkLine(label: string, url: string, testid: string): HTMLElement {
+  return el(
+    "p",
+    {},
+    el("strong", {}, label),
+    el("br"),
+    el("a", { testid, attrs: { href: url, target: "_blank", rel: "noopener noreferrer" } }, url),
+  );
+}
+
+async function makeLinks(form: HTMLFormElement): Promise<void> {
+  const componentKey = selectedPlatform;
+  if (!componentKey) return;
+  const submit = byId<HTMLButtonElement>("links-submit");
+  const bizAppId = byId<HTMLInputElement>("links-biz").value.trim();
+  const body = {
+    redirectUri: byId<HTMLInputElement>("links-redirect").value.trim(),
+    authType: Number(byId<HTMLSelectElement>("links-type").value),
+    ...(bizAppId ? { bizAppId } : {}),
+  };
+  submit.disabled = true;
+  const answer = await call<AuthorizationLinks>(
+    "POST",
+    `${platformPath(componentKey)}/authorization-links`,
+    body,
+  );
+  submit.disabled = false;
+  if (componentKey !== selectedPlatform || !form.isConnected) return;
+  const box = byId("links");
+  if (!answer.ok) {
+    box.hidden = true;
+    showNotice(byId("links-error"), `No links: ${answer.message}`);
+    return;
+  }
+  showNotice(byId("links-error"), null);
+  const links = answer.data;
+  box.replaceChildren(
+    el(
+      "p",
+      { cls: "muted" },
+      `${AUTH_TYPE_LABELS[String(body.authType)] ?? ""}: each link holds a fresh pre_auth_code, good for ${duration(links.expires_in * 1000)} and one authorization; the merchant must open it from the platform's 授权发起页域名.`,
+    ),
+    linkLine("On a PC (scan with WeChat)", links.pcUrl, "link-pc"),
+    linkLine("In WeChat on a phone", links.mobileUrl, "link-mobile"),
+    linkLine(
+      "The gateway's page for the merchant (fresh links each time it is opened)",
+      links.pageUrl,
+      "link-page",
+    ),
+  );
+  box.hidden = false;
+}
+
+function clearPlatforms(): void {
+  platforms = [];
+  platformStarts = [null];
+  platformNext = null;
+  platformStatuses.clear();
+  selectedPlatform = null;
+  authorizers = [];
+  authorizerStarts = [null];
+  authorizerNext = null;
+  authorizersProblem = null;
+  paintedPlatforms = "";
+  byId("platforms").querySelector("tbody")?.replaceChildren();
+  byId("authorizers").querySelector("tbody")?.replaceChildren();
+  byId("platform-status").replaceChildren();
+  byId("links").replaceChildren();
+  byId("links").hidden = true;
+  byId("platform-detail").hidden = true;
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
 addListControls();
@@ -1173,6 +1514,14 @@ byId("copy-key").addEventListener("click", () => void copyKey());
 byId("dismiss-key").addEventListener("click", hideNewKey);
 byId("delete-app").addEventListener("click", () => void removeApp());
 byId("edit-app").addEventListener("click", editSelected);
+byId("platforms-previous").addEventListener("click", () => turnPlatformPage(false));
+byId("platforms-next").addEventListener("click", () => turnPlatformPage(true));
+byId("authorizers-previous").addEventListener("click", () => turnAuthorizerPage(false));
+byId("authorizers-next").addEventListener("click", () => turnAuthorizerPage(true));
+byId<HTMLFormElement>("links-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void makeLinks(event.currentTarget as HTMLFormElement);
+});
 window.addEventListener("hashchange", selectionChanged);
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) void update();

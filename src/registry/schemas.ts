@@ -298,7 +298,7 @@ export const ComponentStatusSchema = z
   .openapi("ComponentStatus");
 
 /** Platforms per page of GET /admin/components at most: each is one KV read besides the list. */
-export const COMPONENTS_PAGE_MAX = 100;
+const COMPONENTS_PAGE_MAX = 100;
 const COMPONENTS_LIMIT_RULE = `must be an integer from 1 to ${COMPONENTS_PAGE_MAX}`;
 
 export const ListComponentsQuerySchema = z.object({

@@ -88,6 +88,34 @@ consoleRoutes.get("/console", (c) =>
 </div>
 </section>
 </div>
+
+<div class="card" id="platforms-card">
+<h2>Third-party platforms</h2>
+<p class="muted">Platforms registered with <code>PUT /admin/components/{componentKey}</code>: their verify ticket, component_access_token and authorizers. Select one to page through its authorizers and make authorization links.</p>
+<table id="platforms" data-testid="platforms"><thead><tr><th>componentKey</th><th>Verify ticket</th><th>Component token</th><th>Authorizers</th></tr></thead><tbody></tbody></table>
+<p id="platforms-empty" class="muted" data-testid="platforms-empty" hidden>No third-party platform is registered.</p>
+<div class="row pager" id="platforms-pager" hidden><button type="button" id="platforms-previous">← Previous</button><span class="grow"></span><button type="button" id="platforms-next">Next →</button></div>
+<div id="platform-detail" data-testid="platform-detail" hidden>
+<h2 id="platform-title" data-testid="platform-title"></h2>
+<div id="platform-status" data-testid="platform-status"></div>
+<h3>Authorizers</h3>
+<p id="authorizers-error" class="notice error" role="alert" hidden></p>
+<table id="authorizers" data-testid="authorizers"><thead><tr><th>Authorizer appid</th><th>State</th><th>Authorized</th><th>appKeys</th></tr></thead><tbody></tbody></table>
+<p id="authorizers-empty" class="muted" data-testid="authorizers-empty" hidden>No app has authorized this platform yet.</p>
+<div class="row pager" id="authorizers-pager" hidden><button type="button" id="authorizers-previous">← Previous</button><span class="grow"></span><button type="button" id="authorizers-next">Next →</button></div>
+<h3>Authorization links</h3>
+<form id="links-form" method="post" action="/console" autocomplete="off">
+<label for="links-redirect">Redirect URI <span class="muted">(where WeChat sends the merchant back; on the platform's authorization page domain, 授权发起页域名)</span></label><input id="links-redirect" type="url" required maxlength="1000" spellcheck="false">
+<div class="row">
+<div class="grow"><label for="links-type">Apps to authorize</label><select id="links-type"><option value="2">Mini programs</option><option value="1">Official accounts</option><option value="3">Both</option></select></div>
+<div class="grow"><label for="links-biz">Only this appid <span class="muted">(optional)</span></label><input id="links-biz" maxlength="64" placeholder="wx…" spellcheck="false"></div>
+</div>
+<p><button class="primary" type="submit" id="links-submit" data-testid="make-links">Make links</button></p>
+</form>
+<p id="links-error" class="notice error" role="alert" data-testid="links-error" hidden></p>
+<div id="links" data-testid="links" hidden></div>
+</div>
+</div>
 </section>
 </main>`,
   }),
