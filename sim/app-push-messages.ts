@@ -78,7 +78,7 @@ export interface PushMessageSpec {
 const MSG_ID_MIN = 10n ** 18n;
 const MSG_ID_SPAN = 2n ** 63n - 1n - MSG_ID_MIN;
 
-export function newMsgId(): bigint {
+function newMsgId(): bigint {
   const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
   const random = (BigInt(high) << 32n) | BigInt(low);
   return MSG_ID_MIN + (random % MSG_ID_SPAN);

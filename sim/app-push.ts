@@ -90,11 +90,6 @@ export function defaultPushSettings(appid: string): Omit<AppPushSettings, "token
   };
 }
 
-/** signature = sha1 of token, timestamp and nonce sorted and joined (the same formula as msg_signature). */
-export function pushSignature(token: string, timestamp: string, nonce: string): string {
-  return messageSignature(token, timestamp, nonce);
-}
-
 /** A nonce like WeChat's: a decimal number of up to 10 digits. */
 function newNonce(): string {
   return String(crypto.getRandomValues(new Uint32Array(1))[0] ?? 0);
@@ -113,7 +108,8 @@ export function sealPush(
   const { timestamp, nonce = newNonce() } = at;
   const plaintext = renderFields(fields, settings.format);
   const query: Record<string, string> = {
-    signature: pushSignature(settings.token, timestamp, nonce),
+    // sha1 of the three sorted and joined: msg_signature's formula without the Encrypt text.
+    signature: messageSignature(settings.token, timestamp, nonce),
     timestamp,
     nonce,
   };

@@ -44,7 +44,7 @@ export type {
   PushAttempt,
   PushMode,
 } from "./app-push.ts";
-export type { PushFormat, PushMessageType } from "./app-push-messages.ts";
+export type { PushFormat } from "./app-push-messages.ts";
 
 // ---- answers ----
 

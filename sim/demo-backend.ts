@@ -81,7 +81,7 @@ export interface RunningDemoBackend {
  * Checks `t=<seconds>,v1=<hex>` against HMAC-SHA256(secret, "<t>." + body), in constant time, and
  * t within 5 minutes of `nowMs`.
  */
-export function verifyDeliverySignature(
+function verifyDeliverySignature(
   secret: string,
   header: string | null,
   body: Uint8Array,
@@ -131,7 +131,7 @@ function cdata(value: string): string {
  * A passive text reply to the delivered message, in its format: to the sender, from the app, with
  * "收到: " and what the user sent (or the message's type when it has no text).
  */
-export function passiveTextReply(body: DeliveryBody, nowMs: number): { contentType: string; text: string } {
+function passiveTextReply(body: DeliveryBody, nowMs: number): { contentType: string; text: string } {
   const message = body.message ?? {};
   const content = `收到: ${text(message.Content) || kindOf(message)}`;
   const createTime = Math.floor(nowMs / 1000);
