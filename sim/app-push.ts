@@ -91,7 +91,7 @@ export function defaultPushSettings(appid: string): Omit<AppPushSettings, "token
 }
 
 /** A nonce like WeChat's: a decimal number of up to 10 digits. */
-function newNonce(): string {
+export function newNonce(): string {
   return String(crypto.getRandomValues(new Uint32Array(1))[0] ?? 0);
 }
 
@@ -142,19 +142,31 @@ function errorText(error: unknown, deadlineMs: number): string {
   return String(error);
 }
 
-/** One POST; the deadline covers the whole answer, body included, as WeChat's does. */
-async function attempt(url: string, envelope: AppPushEnvelope, deadlineMs: number): Promise<PushAttempt> {
+/**
+ * One POST (or, without a body, the GET of the URL check); the deadline covers the whole answer,
+ * body included, as WeChat's does.
+ */
+export async function attempt(
+  url: string,
+  envelope: { query: Record<string, string>; body?: string; contentType?: string },
+  deadlineMs: number,
+): Promise<PushAttempt> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
     const target = new URL(url);
     for (const [name, value] of Object.entries(envelope.query)) target.searchParams.set(name, value);
-    const res = await fetch(target, {
-      method: "POST",
-      headers: { "Content-Type": envelope.contentType },
-      body: envelope.body,
-      signal: AbortSignal.timeout(deadlineMs),
-    });
+    const res = await fetch(
+      target,
+      envelope.body === undefined
+        ? { method: "GET", signal: AbortSignal.timeout(deadlineMs) }
+        : {
+            method: "POST",
+            headers: { "Content-Type": envelope.contentType ?? PUSH_CONTENT_TYPES.xml },
+            body: envelope.body,
+            signal: AbortSignal.timeout(deadlineMs),
+          },
+    );
     const body = await res.text();
     return { status: res.status, body, ms: ms() };
   } catch (error) {

@@ -9,9 +9,12 @@ import {
   type AppPushEnvelope,
   type AppPushRecord,
   type AppPushSettings,
+  attempt,
   defaultPushSettings,
   deliverPush,
+  newNonce,
   PUSH_CONTENT_TYPES,
+  type PushAttempt,
   type PushMode,
   sealPush,
 } from "./app-push.ts";
@@ -33,7 +36,7 @@ import {
   optionalString,
 } from "./control-body.ts";
 import { PUSH_ANSWER_DEADLINE_MS } from "./limits.ts";
-import { isEncodingAESKey } from "./msg-crypt.ts";
+import { isEncodingAESKey, messageSignature } from "./msg-crypt.ts";
 import type { SimulatorState } from "./state.ts";
 
 export type {
@@ -74,6 +77,18 @@ export interface AppPushAnswer extends AppPushEnvelope {
 export interface AppPushReplayAnswer extends AppPushEnvelope {
   url: string;
   delivered: AppPushDelivery;
+}
+
+/** POST /__sim/apps/{appid}/push/verify: the GET WeChat sends when the server URL is saved. */
+export interface AppPushVerifyAnswer {
+  query: { signature: string; timestamp: string; nonce: string; echostr: string };
+  echostr: string;
+  /** Where it was sent; null when there is no url (the test sends it itself). */
+  url: string | null;
+  /** The one try WeChat makes; null without a url. */
+  delivered: PushAttempt | null;
+  /** The answer was echostr exactly (what WeChat's console needs to save the URL); null without a url. */
+  verified: boolean | null;
 }
 
 // ---- settings ----
@@ -137,8 +152,9 @@ function putSettings(app: SimulatedApp, body: Body): AppPushSettings {
   if (next.mode !== "plaintext" && next.encodingAESKey === null) {
     throw new ControlError(400, `${next.mode} mode needs an encodingAESKey`);
   }
-  app.push = next;
-  return next;
+  const { url: nextUrl, token: nextToken, ...rest } = next;
+  app.push = { url: nextUrl, token: nextToken, ...rest };
+  return app.push;
 }
 
 // ---- messages ----
@@ -313,7 +329,31 @@ async function replay(state: SimulatorState, app: SimulatedApp, body: Body): Pro
   return { ...envelope, url, delivered };
 }
 
-// ---- routing: /__sim/apps/{appid}/push[/message|/replay] ----
+/** An echostr like WeChat's: a decimal number of up to 19 digits. */
+function newEchostr(): string {
+  const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
+  return ((BigInt(high) << 32n) | BigInt(low)).toString();
+}
+
+/**
+ * The URL check (服务器配置 → 提交): GET ?signature&timestamp&nonce&echostr, which the server must
+ * answer with echostr after checking the signature. One try, with the deadline.
+ */
+async function verifyUrl(app: SimulatedApp, body: Body): Promise<AppPushVerifyAnswer> {
+  const settings = app.push;
+  if (!settings)
+    throw new ControlError(400, `app ${app.settings.appid} has no push settings (PUT …/push first)`);
+  const timestamp = optionalString(body, "timestamp") ?? String(Math.floor(app.now() / 1000));
+  const nonce = optionalString(body, "nonce") ?? newNonce();
+  const echostr = optionalString(body, "echostr") ?? newEchostr();
+  const query = { signature: messageSignature(settings.token, timestamp, nonce), timestamp, nonce, echostr };
+  const url = optionalUrl(body, "url") ?? settings.url;
+  if (url === null) return { query, echostr, url, delivered: null, verified: null };
+  const delivered = await attempt(url, { query }, settings.deadlineMs);
+  return { query, echostr, url, delivered, verified: delivered.status === 200 && delivered.body === echostr };
+}
+
+// ---- routing: /__sim/apps/{appid}/push[/message|/replay|/verify] ----
 
 export async function routePush(
   state: SimulatorState,
@@ -338,8 +378,10 @@ export async function routePush(
       return json(await pushMessage(state, app, await readBody()));
     case "POST replay":
       return json(await replay(state, app, await readBody()));
+    case "POST verify":
+      return json(await verifyUrl(app, await readBody()));
     default:
-      if (action === undefined || action === "message" || action === "replay") {
+      if (action === undefined || action === "message" || action === "replay" || action === "verify") {
         throw new ControlError(405, "method not allowed");
       }
       throw new ControlError(404, `no such control route …/push/${action}`);

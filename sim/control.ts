@@ -65,6 +65,10 @@
 //                                                message: {fields}, plaintext, delivered: delivery | null}
 //   POST   /__sim/apps/{appid}/push/replay    {envelope: {query, body, contentType?}, url?} -> {query, body,
 //                                                contentType, url, delivered}: re-sent byte for byte
+//   POST   /__sim/apps/{appid}/push/verify    {url?, timestamp?, nonce?, echostr?} -> {query: {signature, timestamp,
+//                                                nonce, echostr}, echostr, url, delivered: attempt | null,
+//                                                verified: answer === echostr | null}: the GET WeChat's console
+//                                             sends when the server URL is saved (one try)
 //          query: {signature, timestamp, nonce, openid?, encrypt_type?: "aes", msg_signature?}
 //          delivery: {attempts: [{status?, body?, error?, ms}], answer?, replyEncrypted?, replySignatureValid?,
 //                     replyAppid?, replyError?}: up to 3 tries, each waiting deadlineMs; `answer` is the 200

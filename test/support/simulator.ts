@@ -19,6 +19,7 @@ import type {
   AppPushRecord,
   AppPushReplayAnswer,
   AppPushSettings,
+  AppPushVerifyAnswer,
   AppPushView,
   PushAttempt,
   PushFormat,
@@ -35,6 +36,7 @@ export type {
   AppPushRecord,
   AppPushReplayAnswer,
   AppPushSettings,
+  AppPushVerifyAnswer,
   AppPushView,
   AuthorizeAnswer,
   ComponentView,
@@ -473,6 +475,15 @@ export const sim = {
       `/apps/${appid}/push/replay`,
       url === undefined ? { envelope } : { envelope, url },
     ),
+
+  /**
+   * The URL check WeChat's console makes when the server URL is saved: a signed GET with echostr,
+   * sent to the push url (or `url`) if there is one, else only built for the test to send.
+   */
+  verifyPushUrl: (
+    appid: string,
+    options: { url?: string; timestamp?: string; nonce?: string; echostr?: string } = {},
+  ) => controlOk<AppPushVerifyAnswer>("POST", `/apps/${appid}/push/verify`, options),
 
   // ---- third-party platforms (component) ----
   /** Registers (or updates) a third-party platform with the test credentials unless told otherwise. */
