@@ -1,4 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { consumeDeliveries } from "./pushes/delivery.ts";
+import type { QueuedDelivery } from "./pushes/schemas.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { limitBody } from "./routes/api-v1.ts";
 import { componentProxyRoutes, componentRoutes } from "./routes/component.ts";
@@ -18,11 +20,13 @@ import { linkRoutes } from "./routes/links.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { operatorToolRoutes } from "./routes/operator-tools.ts";
 import { proxyOperations, proxyRoutes } from "./routes/proxy.ts";
+import { pushRoutes } from "./routes/pushes.ts";
 import { qrAuthRoutes } from "./routes/qrauth.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
 import { runCronTick } from "./tokens/cron.ts";
 
+export { PushInbox } from "./pushes/inbox.ts";
 export { QrSession } from "./qrauth/session.ts";
 export { SigningKeys } from "./qrauth/signing.ts";
 export { QrUserDirectory } from "./qrauth/users.ts";
@@ -80,6 +84,7 @@ app.route("/", linkRoutes);
 app.route("/", jssdkRoutes);
 app.route("/", qrAuthRoutes);
 app.route("/", componentRoutes);
+app.route("/", pushRoutes);
 // Before the apps' proxy, whose /proxy/{appKey}/… would take "component" for an appKey.
 app.route("/", componentProxyRoutes);
 app.route("/", proxyRoutes);
@@ -131,6 +136,11 @@ app.doc31("/openapi.json", {
       description:
         "Mirror of api.weixin.qq.com for unchanged WeChat SDKs, answered and forwarded with the appid's token.",
     },
+    {
+      name: "Pushes",
+      description:
+        "WeChat's pushes (messages and events) received at the app's server URL and delivered once to every backend.",
+    },
     { name: "Health", description: "Liveness: no auth, no storage, no WeChat." },
     { name: "Admin", description: "Apps, API keys and token health, with the ADMIN_TOKEN." },
   ],
@@ -146,4 +156,5 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runCronTick(env, controller.scheduledTime));
   },
-} satisfies ExportedHandler<Env>;
+  queue: (batch, env) => consumeDeliveries(batch, env),
+} satisfies ExportedHandler<Env, QueuedDelivery>;

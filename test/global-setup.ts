@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { startSimulator } from "../sim/server.ts";
 import { type MsgCryptVector, msgCryptVectors } from "./support/msg-crypt-vectors.ts";
+import { startPushTargets } from "./support/push-targets-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,6 +10,8 @@ declare module "vitest" {
     codeWebhookSecret: string;
     /** WXBizMsgCrypt vectors made with Node's crypto, an implementation independent of the gateway's. */
     msgCryptVectors: MsgCryptVector[];
+    /** A stand-in for apps' backends that records push deliveries (support/push-targets-server.ts). */
+    pushTargetsUrl: string;
   }
 }
 
@@ -20,7 +23,10 @@ export default async function setup(project: TestProject) {
   project.provide("simulatorUrl", simulator.url);
   project.provide("codeWebhookSecret", CODE_WEBHOOK_SECRET);
   project.provide("msgCryptVectors", msgCryptVectors());
+  const pushTargets = await startPushTargets();
+  project.provide("pushTargetsUrl", pushTargets.url);
   return async () => {
+    await pushTargets.close();
     await simulator.close();
   };
 }

@@ -4,12 +4,13 @@
 // Order, and why: the directory first marks the app as being deleted (out of the list, no new key,
 // no PUT) and answers its key ids; then KV stops serving the app and its keys; then QR-Auth (users
 // and codes at once, then each sign-in session); then the keeper detaches the appKey and deletes
-// its login sessions; last the directory forgets the app. Each step can be repeated, and the
+// its login sessions; then its PushInbox forgets everything; last the directory forgets the app. Each step can be repeated, and the
 // directory keeps the app in "being deleted" until the last one, so a deletion that fails midway
 // (a 500 or 503) is finished by sending DELETE again.
 
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
+import { inboxFor } from "../pushes/inbox.ts";
 import { usersOf } from "../qrauth/web-side.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { deleteKeyRecords, forgetApp } from "./apps.ts";
@@ -53,6 +54,8 @@ export async function deleteApp(env: Env, appKey: string): Promise<boolean> {
   }
 
   await keeperFor(env, appId).detach(appKey);
+  // Push settings and secrets, the dedupe table and the delivery log.
+  await inboxFor(env, appKey).erase();
   await directory.finishDelete(appKey);
   return true;
 }

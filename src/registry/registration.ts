@@ -3,6 +3,7 @@
 // bound to a third-party platform's authorizer names the platform instead and has no secret.
 
 import { GatewayError, orThrow } from "../platform/errors.ts";
+import { inboxFor, type PushState } from "../pushes/inbox.ts";
 import { DEFAULT_QR_AUTH } from "../qrauth/settings.ts";
 import { usersOf } from "../qrauth/web-side.ts";
 import { keeperFor } from "../tokens/keeper.ts";
@@ -28,13 +29,19 @@ async function componentAppIdOf(env: Env, body: AppRegistration): Promise<string
   return component.componentAppId;
 }
 
-/** Registers or updates an appKey; answers the record and whether it was new. */
+/**
+ * Registers or updates an appKey; answers the record, whether it was new, and its push settings
+ * (without secrets; with the delivery secret once, when push is first set).
+ */
 export async function registerApp(
   env: Env,
   appKey: string,
   body: AppRegistration,
-): Promise<{ record: AppRecord; created: boolean }> {
+): Promise<{ record: AppRecord; created: boolean; push: PushState | null }> {
   const previous = await findApp(env.REGISTRY, appKey, true);
+  const inbox = inboxFor(env, appKey);
+  // Push settings that cannot be stored refuse the registration before anything changes.
+  if (body.push) orThrow(await inbox.check(body.push));
   // An update of a bound app that names neither a platform nor a secret stays bound.
   const keepsPlatform =
     body.component === undefined &&
@@ -91,5 +98,7 @@ export async function registerApp(
       await saveApp(env.REGISTRY, { ...other, tokenMode: configured.tokenMode, updatedAt: now });
     }
   }
-  return { record, created };
+  // The inbox follows the appKey's appid (its pushes are decrypted for it) and takes new settings.
+  const { state: push } = orThrow(await inbox.configure(appKey, body.appId, body.push));
+  return { record, created, push };
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PushSettingsSchema, PushViewSchema } from "../pushes/schemas.ts";
 import { QrAuthSettingsSchema } from "../qrauth/settings.ts";
 import { APP_TYPES, TOKEN_MODES } from "../wechat/app-kinds.ts";
 
@@ -71,6 +72,10 @@ export const AppRegistrationSchema = z
       description:
         "Binds the appKey to an app a merchant authorized this third-party platform (componentKey) to run: no appSecret, no tokenMode; refused (409) unless appId is authorized for it.",
     }),
+    push: PushSettingsSchema.optional().openapi({
+      description:
+        "WeChat's pushes (消息推送) to this app, fanned out to its backends. The token and key are kept in the appKey's PushInbox and never returned; omitted fields keep the stored ones.",
+    }),
   })
   .openapi("AppRegistration");
 
@@ -89,6 +94,9 @@ export const AppRecordSchema = z
       .string()
       .optional()
       .openapi({ description: "The third-party platform (componentKey) the app is served through, if any" }),
+    push: PushViewSchema.optional().openapi({
+      description: "Present when push is set: the settings without their secrets",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

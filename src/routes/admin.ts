@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { chinaIso, secondsUntil } from "../platform/time.ts";
+import { inboxFor } from "../pushes/inbox.ts";
 import { createApiKey, findApp, listApiKeys, revokeApiKey } from "../registry/apps.ts";
 import { deleteApp } from "../registry/deletion.ts";
 import {
@@ -28,6 +29,7 @@ import { keeperFor } from "../tokens/keeper.ts";
 import type { CredentialHealth } from "../tokens/results.ts";
 import { ADMIN_ROUTE, requireAdmin } from "./auth.ts";
 import { errorResponses, jsonBody, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
+import { presentPush } from "./pushes.ts";
 
 const adminErrors = errorResponses(400, 401, 404, 503);
 
@@ -168,8 +170,9 @@ adminRoutes.use("/admin/*", requireAdmin);
 
 adminRoutes.openapi(putApp, async (c) => {
   const { appKey } = c.req.valid("param");
-  const { record, created } = await registerApp(c.env, appKey, c.req.valid("json"));
-  return ok(c, record, created ? 201 : 200);
+  const { record, created, push } = await registerApp(c.env, appKey, c.req.valid("json"));
+  const answer = push ? { ...record, push: presentPush(c.req.url, appKey, push) } : record;
+  return ok(c, answer, created ? 201 : 200);
 });
 
 adminRoutes.openapi(listAppsRoute, async (c) => {
@@ -183,8 +186,8 @@ adminRoutes.openapi(listAppsRoute, async (c) => {
 adminRoutes.openapi(getApp, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
-  const keys = await listApiKeys(c.env, appKey);
-  return ok(c, { ...app, keys });
+  const [keys, push] = await Promise.all([listApiKeys(c.env, appKey), inboxFor(c.env, appKey).view()]);
+  return ok(c, { ...app, ...(push ? { push: presentPush(c.req.url, appKey, push) } : {}), keys });
 });
 
 adminRoutes.openapi(deleteAppRoute, async (c) => {

@@ -1,0 +1,120 @@
+// An app's pushes in the gateway under test: the app registered with push settings (in the
+// simulator's console and the gateway's), pushes built by the simulator and delivered to
+// /push/{appKey} the way WeChat POSTs them (the simulator cannot reach the worker under test),
+// and the stand-in backends of support/push-targets-server.ts that record what reaches them.
+
+import { exports } from "cloudflare:workers";
+import { expect, inject, vi } from "vitest";
+import { admin, registerApp } from "./gateway.ts";
+import type { ReceivedDelivery, ScriptedAnswer } from "./push-targets-server.ts";
+import {
+  type AppPushAnswer,
+  type AppPushEnvelope,
+  appPushRequest,
+  type PushFormat,
+  type PushMessageInput,
+  type PushMode,
+  sim,
+} from "./simulator.ts";
+
+export const PUSH_TOKEN = "pushtesttoken";
+export const PUSH_AES_KEY = "PushTestEncodingAESKey0123456789abcdefghijk";
+const TARGETS: string = inject("pushTargetsUrl");
+
+export type PushView = {
+  url: string;
+  tokenSet: true;
+  encodingAESKeySet: boolean;
+  targets: { url: string; reply?: boolean }[];
+  deliverySecret?: string;
+};
+
+/** A recording backend named `name` (distinct per test): its URL. */
+export const targetUrl = (name: string) => `${TARGETS}/targets/${name}`;
+
+/** What the backend `name` answers to its next deliveries, in order (then 200 "ok"). */
+export async function scriptTarget(name: string, responses: ScriptedAnswer[]): Promise<void> {
+  await fetch(`${TARGETS}/script/${name}`, { method: "PUT", body: JSON.stringify({ responses }) });
+}
+
+export async function receivedBy(name: string): Promise<ReceivedDelivery[]> {
+  return (await fetch(`${TARGETS}/received/${name}`)).json();
+}
+
+/** Waits until the backend `name` has `count` deliveries (the queue delivers within seconds). */
+export async function waitForDeliveries(name: string, count: number): Promise<ReceivedDelivery[]> {
+  let received: ReceivedDelivery[] = [];
+  await vi.waitFor(
+    async () => {
+      received = await receivedBy(name);
+      expect(received.length).toBeGreaterThanOrEqual(count);
+    },
+    { timeout: 15_000, interval: 200 },
+  );
+  return received;
+}
+
+export type PushApp = { appKey: string; appId: string; push: PushView };
+
+/**
+ * Registers the app with push settings in the gateway (targets: recording backends by name, the
+ * one ending in "!" is the replier) and in the simulator's console (mode, format).
+ */
+export async function registerPushApp(
+  appKey: string,
+  appId: string,
+  options: { targets: string[]; mode?: PushMode; format?: PushFormat; encodingAESKey?: boolean },
+): Promise<PushApp> {
+  await registerApp(appKey, appId);
+  const mode = options.mode ?? "plaintext";
+  const withKey = options.encodingAESKey ?? mode !== "plaintext";
+  await sim.setPush(appId, {
+    token: PUSH_TOKEN,
+    encodingAESKey: withKey ? PUSH_AES_KEY : null,
+    mode,
+    format: options.format ?? "xml",
+  });
+  const put = await admin<{ push: PushView }>("PUT", `/apps/${appKey}`, {
+    appId,
+    push: {
+      token: PUSH_TOKEN,
+      ...(withKey ? { encodingAESKey: PUSH_AES_KEY } : {}),
+      targets: options.targets.map((name) =>
+        name.endsWith("!") ? { url: targetUrl(name.slice(0, -1)), reply: true } : { url: targetUrl(name) },
+      ),
+    },
+  });
+  if (put.status !== 200) throw new Error(`push for ${appKey}: ${JSON.stringify(put.body)}`);
+  return { appKey, appId, push: put.body.data.push };
+}
+
+/** A push built by the simulator as WeChat sends it (not delivered). */
+export const wechatPush = (appId: string, message: PushMessageInput): Promise<AppPushAnswer> =>
+  sim.pushMessage(appId, message);
+
+/** POSTs a push envelope to the gateway's /push/{appKey} as WeChat does. */
+export async function deliverPush(
+  appKey: string,
+  push: AppPushEnvelope,
+): Promise<{ status: number; text: string; contentType: string | null }> {
+  const response = await exports.default.fetch(appPushRequest(`https://gateway.test/push/${appKey}`, push));
+  return {
+    status: response.status,
+    text: await response.text(),
+    contentType: response.headers.get("Content-Type"),
+  };
+}
+
+export type DeliveryEntry = {
+  id: string;
+  target: string;
+  state: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatus: number | null;
+};
+
+export const deliveries = (appKey: string, query = "") =>
+  admin<{ deliveries: DeliveryEntry[]; cursor: string | null }>(
+    "GET",
+    `/apps/${appKey}/push/deliveries${query}`,
+  );
