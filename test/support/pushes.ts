@@ -3,8 +3,15 @@
 // /push/{appKey} the way WeChat POSTs them (the simulator cannot reach the worker under test),
 // and the stand-in backends of support/push-targets-server.ts that record what reaches them.
 
-import { exports } from "cloudflare:workers";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  type QueueResult,
+} from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { expect, inject, vi } from "vitest";
+import worker from "../../src/index.ts";
 import { admin, registerApp } from "./gateway.ts";
 import type { ReceivedDelivery, ScriptedAnswer } from "./push-targets-server.ts";
 import {
@@ -118,3 +125,22 @@ export const deliveries = (appKey: string, query = "") =>
     "GET",
     `/apps/${appKey}/push/deliveries${query}`,
   );
+
+/** A delivery as the queue carries it, read back from what a backend received. */
+export function queuedFrom(appKey: string, url: string, received: ReceivedDelivery) {
+  return { appKey, id: received.headers["x-gateway-delivery"]!, url, body: received.body };
+}
+
+/** Runs the Worker's queue() handler on one message of `queue`, as try number `attempts`. */
+export async function consume(
+  queue: "push-deliveries" | "push-deliveries-failed",
+  body: ReturnType<typeof queuedFrom>,
+  attempts: number,
+): Promise<QueueResult> {
+  const batch = createMessageBatch(queue, [
+    { id: `test-${attempts}-${body.id}`, timestamp: Date.now(), attempts, body },
+  ]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
