@@ -105,6 +105,10 @@ export class PushInbox extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.createTables();
+  }
+
+  private createTables(): void {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS settings (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       app_key TEXT NOT NULL,
@@ -446,6 +450,8 @@ export class PushInbox extends DurableObject<Env> {
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // This instance may serve the appKey registered again: its tables must exist.
+    this.createTables();
   }
 
   /** Queues reply deliveries whose request died before it reported, and prunes. */
