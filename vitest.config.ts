@@ -19,7 +19,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           WECHAT_API_BASE: inject<string>("simulatorUrl"),
-          WECHAT_TOKEN_API_BASE: "",
+          // Token and platform calls take the relay, as a deployment behind WeChat's IP whitelist does.
+          WECHAT_TOKEN_API_BASE: inject<string>("tokenRelayUrl"),
           ADMIN_TOKEN,
           // Verification codes go to the simulator's webhook receiver (sim/code-webhook.ts).
           CODE_WEBHOOK_URL: `${inject<string>("simulatorUrl")}/__sim/codes`,

@@ -2,6 +2,7 @@ import type { TestProject } from "vitest/node";
 import { startSimulator } from "../sim/server.ts";
 import { type MsgCryptVector, msgCryptVectors } from "./support/msg-crypt-vectors.ts";
 import { startPushTargets } from "./support/push-targets-server.ts";
+import { startTokenRelay } from "./support/token-relay-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,6 +13,8 @@ declare module "vitest" {
     msgCryptVectors: MsgCryptVector[];
     /** A stand-in for apps' backends that records push deliveries (support/push-targets-server.ts). */
     pushTargetsUrl: string;
+    /** The fixed-IP relay the worker's WECHAT_TOKEN_API_BASE points at (support/token-relay-server.ts). */
+    tokenRelayUrl: string;
   }
 }
 
@@ -25,7 +28,10 @@ export default async function setup(project: TestProject) {
   project.provide("msgCryptVectors", msgCryptVectors());
   const pushTargets = await startPushTargets();
   project.provide("pushTargetsUrl", pushTargets.url);
+  const relay = await startTokenRelay(simulator.url);
+  project.provide("tokenRelayUrl", relay.url);
   return async () => {
+    await relay.close();
     await pushTargets.close();
     await simulator.close();
   };
