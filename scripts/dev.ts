@@ -1,9 +1,12 @@
 // `npm run dev`: the WeChat simulator and the gateway (wrangler dev, local state), a demo app
-// with an API key, a demo third-party platform with one authorized mini program, and curl lines
-// that work. No network beyond loopback is needed.
+// with an API key, a demo third-party platform with one authorized mini program, a demo backend
+// that receives the official account's pushes, and curl lines that work. No network beyond
+// loopback is needed.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { AppPushDelivery } from "../sim/control-pushes.ts";
+import { type RunningDemoBackend, startDemoBackend } from "../sim/demo-backend.ts";
 import { startSimulator } from "../sim/server.ts";
 import { type LocalGateway, startLocalGateway } from "./local-gateway.ts";
 
@@ -11,6 +14,8 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", default: "8787" },
     "simulator-port": { type: "string", default: "9797" },
+    // Default: the simulator's port + 100 (9897), so a second `npm run dev` on other ports has its own.
+    "backend-port": { type: "string" },
   },
 });
 
@@ -30,6 +35,16 @@ const DEMO_PLATFORM = {
   encodingAESKey: "demoPlatformEncodingAESKey0123456789abcdefg",
 };
 const DEMO_AUTHORIZED = { appId: "wxdemo0000000003", appKey: "wxdemo0000000003" };
+/**
+ * The official account's pushes (消息推送): the Token and EncodingAESKey its console would show,
+ * the demo's own, shared only by the simulator and the gateway. The gateway fans each push out to
+ * the demo backend's / (through the queue) and /reply (the passive reply, while WeChat waits).
+ */
+const DEMO_PUSH = {
+  token: "demoOaPushToken",
+  encodingAESKey: "demoOfficialAccountPushKey0123456789abcdefg",
+  text: "你好, demo backend",
+};
 /** One simulated WeChat user who follows the official account, has used the mini program and has a phone. */
 const DEMO_USER = {
   openid: "oDemoUser0000000000000000001",
@@ -66,9 +81,26 @@ simulator.simulator.registerComponent({
 });
 await seedDemoUser(simulator.url);
 rmSync(STATE_DIR, { recursive: true, force: true });
+const backendPort = Number(values["backend-port"] ?? Number(values["simulator-port"]) + 100);
+const backendUrl = `http://127.0.0.1:${backendPort}`;
+
+// Whatever has started is stopped on Ctrl-C, when wrangler ends, or when a later step fails. The
+// demo backend starts once the gateway answers the official account's delivery secret.
+let gateway: LocalGateway | undefined;
+let backend: RunningDemoBackend | undefined;
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  gateway?.stop();
+  await Promise.allSettled([simulator.close(), backend?.close()]);
+  process.exit(code);
+};
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
 
 try {
-  const gateway = await startLocalGateway({
+  gateway = await startLocalGateway({
     port: Number(values.port),
     wechatApiBase: simulator.url,
     adminToken: ADMIN_TOKEN,
@@ -82,13 +114,6 @@ try {
       WECHAT_AUTH_PAGE_BASE: simulator.url,
     },
   });
-  const stop = async (code: number) => {
-    gateway.stop();
-    await simulator.close();
-    process.exit(code);
-  };
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
   gateway.process.on("exit", (code) => void stop(code ?? 1));
 
   const registered = await gateway.admin("PUT", `/apps/${DEMO.appKey}`, {
@@ -113,13 +138,22 @@ try {
     appSecret: DEMO_OA.appSecret,
     type: "officialaccount",
     profile: { name: "Demo official account" },
+    push: {
+      token: DEMO_PUSH.token,
+      encodingAESKey: DEMO_PUSH.encodingAESKey,
+      targets: [{ url: `${backendUrl}/` }, { url: `${backendUrl}/reply`, reply: true }],
+    },
   });
   if (registeredOa.status >= 300)
     throw new Error(`registering the demo official account: ${JSON.stringify(registeredOa.body)}`);
+  // Shown once, when push is first set (the state starts empty on every run); never printed.
+  const { deliverySecret } = (registeredOa.body.data as { push: { deliverySecret: string } }).push;
+  backend = await startDemoBackend({ port: backendPort, deliverySecret });
   const key = ((await gateway.admin("POST", `/apps/${DEMO.appKey}/keys`)).body.data as { key: string }).key;
   const oaKey = ((await gateway.admin("POST", `/apps/${DEMO_OA.appKey}/keys`)).body.data as { key: string })
     .key;
   const platform = await setUpDemoPlatform(gateway, simulator.url);
+  await setUpDemoPushes(gateway.url, simulator.url, backend);
   const url = gateway.url;
   const sim = simulator.url;
   const mp = `$GW/Wechat/${DEMO.appKey}`;
@@ -135,6 +169,7 @@ Official account  appKey=${DEMO_OA.appKey} appId=${DEMO_OA.appId}  API key ${oaK
 Platform          componentKey=${DEMO_PLATFORM.componentKey} appId=${DEMO_PLATFORM.appId}  API key ${platform.componentKey}   (simulator: ${sim}/__sim/components/${DEMO_PLATFORM.appId})
 Authorized app    appKey=${DEMO_AUTHORIZED.appKey} appId=${DEMO_AUTHORIZED.appId} (mini program, no AppSecret: served through ${DEMO_PLATFORM.componentKey})  API key ${platform.appKey}
 Demo user         openid=${DEMO_USER.openid} (follows the account, may receive the demo templates, phone ${DEMO_USER.phone})
+Demo backend      ${backend.url}   (${DEMO_OA.appKey}'s push targets: / through the queue, /reply answers WeChat; prints each delivery)
 Pages             ${url}/docs (API reference)   ${url}/console (operator console, admin token ${ADMIN_TOKEN})
 QR-login demo     ${url}/demo/qr-login/${DEMO.appKey}   (sign in with the mini program: web page and simulated phone in one window)
 
@@ -168,6 +203,13 @@ Try (paste the first line into your shell, then any of the others):
   curl -s -G -H "Authorization: Bearer $OAKEY" ${oa}/JSConfig --data-urlencode 'url=https://shop.example.com/cart?from=menu#top' -d jsApiList=chooseImage,scanQRCode
   curl -s -X POST -H "Authorization: Bearer $OAKEY" ${json} ${oa}/SubscribeMSG -d '{"touser":"${DEMO_USER.openid}","template_id":"tmpl-oa-notice","scene":"1000","title":"Notice","data":{"content":{"value":"Your table is ready","color":"#173177"}}}'
 
+  # pushes: the simulator pushes the user's message to $GW/push/${DEMO_OA.appKey} as WeChat does (safe mode); the demo
+  # backend prints both deliveries, and delivered.answer is the passive reply from its /reply
+  curl -s -X POST $SIM/__sim/apps/${DEMO_OA.appId}/push/message ${json} -d '{"type":"text","content":"hello","fromUser":"${DEMO_USER.openid}"}'
+  curl -s -X POST $SIM/__sim/apps/${DEMO_OA.appId}/push/message ${json} -d '{"type":"event","event":"subscribe"}'
+  curl -s ${admin} $GW/admin/apps/${DEMO_OA.appKey}/push/deliveries
+  curl -s ${backend.url}/deliveries
+
   # QR-Auth: the web backend opens a session and polls; the mini program (session token) scans and confirms
   SIK=$(curl -s -X POST -H "Authorization: Bearer $KEY" ${json} ${mp}/QR-Auth/Initiate -d '{"scopes":"profile","remark":"Sign in to the demo shop","scheme":"https"}' | sed -E 's/.*"data":([0-9]+).*/\\1/'); echo $SIK
   curl -s -H "Authorization: Bearer $KEY" "${mp}/QR-Auth/Code?signInKey=$SIK" -o signin.jpg
@@ -192,12 +234,60 @@ Try (paste the first line into your shell, then any of the others):
   open $GW/docs
   open $GW/console
   open $GW/demo/qr-login/${DEMO.appKey}
-Ctrl-C stops both.
+Ctrl-C stops them all.
 `);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
-  await simulator.close();
-  process.exit(1);
+  await stop(1);
+}
+
+/**
+ * The official account's pushes end to end: the simulator's push settings (WeChat's 服务器配置)
+ * point at the gateway's /push/{appKey} with the same Token and EncodingAESKey in safe mode; the
+ * URL check WeChat's console makes on saving; then one text message from the demo user, whose
+ * passive reply (the demo backend's /reply, sealed by the gateway) comes back to the simulator,
+ * and whose queued delivery reaches the backend's /.
+ */
+async function setUpDemoPushes(
+  gatewayUrl: string,
+  simulatorUrl: string,
+  demoBackend: RunningDemoBackend,
+): Promise<void> {
+  const control = async (method: string, path: string, body: object) => {
+    const response = await fetch(`${simulatorUrl}/__sim/apps/${DEMO_OA.appId}/push${path}`, {
+      method,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`the simulator's demo pushes: ${path} -> ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const pushUrl = `${gatewayUrl}/push/${DEMO_OA.appKey}`;
+  await control("PUT", "", {
+    url: pushUrl,
+    token: DEMO_PUSH.token,
+    encodingAESKey: DEMO_PUSH.encodingAESKey,
+    mode: "safe",
+    format: "xml",
+  });
+  const check = await control("POST", "/verify", {});
+  if (check.verified !== true) throw new Error(`the demo push URL check: ${JSON.stringify(check.delivered)}`);
+  const pushed = await control("POST", "/message", {
+    type: "text",
+    content: DEMO_PUSH.text,
+    fromUser: DEMO_USER.openid,
+  });
+  const delivered = pushed.delivered as AppPushDelivery | null;
+  const reply = /<Content><!\[CDATA\[([\s\S]*?)\]\]><\/Content>/.exec(delivered?.answer ?? "")?.[1];
+  if (reply === undefined || !delivered?.replyEncrypted || !delivered.replySignatureValid) {
+    throw new Error(`the demo push's passive reply: ${JSON.stringify(delivered)}`);
+  }
+  console.log(
+    `[wechat-sim] pushed text ${JSON.stringify(DEMO_PUSH.text)} to ${pushUrl} (safe mode): passive reply ${JSON.stringify(reply)}, encrypted and signed`,
+  );
+  await waitFor("the demo push's queued delivery to the demo backend", async () =>
+    demoBackend.deliveries().some((d) => d.path === "/" && d.verified === true),
+  );
 }
 
 /**

@@ -40,7 +40,7 @@ export interface DemoBackendOptions {
 }
 
 /** One delivery as the demo backend received it. */
-export interface DemoDelivery {
+interface DemoDelivery {
   /** Backend-clock ms. */
   receivedAt: number;
   path: string;
@@ -58,7 +58,7 @@ export interface DemoDelivery {
 }
 
 /** The JSON the gateway POSTs (SPEC §12). */
-export interface DeliveryBody {
+interface DeliveryBody {
   id?: string;
   appKey?: string;
   appId?: string;
