@@ -7,12 +7,15 @@
 // Worker calling the same WeChat path for the proxy and API v1 calls. Each scenario runs between
 // two runs of its baseline (H A H B H … then P p P, U u U, every round) so the machine's drift
 // cancels out of the ratios. Also: the bundle size, the gateway's cold start, the stampede figure
-// (N concurrent reads of a cold app → upstream token calls) and the cron tick's cost as apps grow.
+// (N concurrent reads of a cold app → upstream token calls), the cron tick's cost as apps grow, and
+// WeChat's pushes (scripts/bench-pushes.ts: the answer time under a burst, the delivery latency to
+// a healthy target through the queue, each message delivered once).
 //
-//   npm run bench [-- --rounds 3 --duration 5 --connections 10 --cron-apps 50,200 --quick]
+//   npm run bench [-- --rounds 3 --duration 5 --connections 10 --cron-apps 50,200 --pushes 200 --quick]
 //
 // Writes docs/bench/report.md and docs/bench/ratios.svg (or --out DIR). Exits non-zero when the
-// bench itself failed (a crash, error answers under load, a stampede figure other than 1); a
+// bench itself failed (a crash, error answers under load, a stampede figure other than 1, a push
+// not answered `success`, missing or delivered twice); a
 // scenario below the 0.9 goal is reported, not failed.
 
 import { execFileSync, spawn } from "node:child_process";
@@ -24,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { startSimulator } from "../sim/server.ts";
+import { benchPushes, pushesMarkdown, pushesSummary } from "./bench-pushes.ts";
 import { type LocalGateway, type LocalWorker, startLocalGateway, startWranglerDev } from "./local-gateway.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -44,6 +48,8 @@ const { values: args } = parseArgs({
     stampede: { type: "string" },
     "cron-apps": { type: "string" },
     "cron-ticks": { type: "string" },
+    pushes: { type: "string" },
+    "push-concurrency": { type: "string" },
     out: { type: "string" },
     quick: { type: "boolean", default: false },
   },
@@ -65,6 +71,8 @@ const settings = {
     .map((n) => Math.round(positive("cron-apps", n, 0)))
     .sort((a, b) => a - b),
   cronTicks: Math.round(positive("cron-ticks", args["cron-ticks"], quick ? 3 : 5)),
+  pushes: Math.round(positive("pushes", args.pushes, quick ? 50 : 200)),
+  pushConcurrency: Math.round(positive("push-concurrency", args["push-concurrency"], 20)),
   outDir: resolve(ROOT, args.out ?? "docs/bench"),
 };
 
@@ -757,6 +765,14 @@ try {
     );
   }
 
+  // ---- pushes: a burst at /push/{appKey}, every message to a healthy target once ----
+  console.log(`bench: pushes: a burst of ${settings.pushes}, ${settings.pushConcurrency} at a time…`);
+  const pushes = await benchPushes(gw.url, gw.admin, {
+    pushes: settings.pushes,
+    concurrency: settings.pushConcurrency,
+  });
+  failures.push(...pushes.problems);
+
   // ---- output ----
   const header = [
     "scenario",
@@ -808,6 +824,7 @@ try {
       `(must be 1), ${stampede.ok} answered 200, ${stampede.distinctTokens} distinct token(s)`,
   );
   console.log(`load app: ${loadAppTokenCalls} upstream token call(s) across all ${runs.length} runs`);
+  console.log(pushesSummary(pushes));
 
   const cpu = cpus();
   const machine = `${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length} cores, ${fixed(totalmem() / 2 ** 30, 1)} GiB, ${osType()} ${release()}`;
@@ -968,7 +985,8 @@ ${markdownTable(
     `${fixed(r.minMs, 1)}–${fixed(r.maxMs, 1)}`,
   ]),
 )}
-`;
+
+${pushesMarkdown(pushes, markdownTable)}`;
   writeFileSync(join(settings.outDir, "report.md"), report);
   console.log(
     `wrote ${relative(ROOT, join(settings.outDir, "report.md"))} and ${relative(ROOT, join(settings.outDir, "ratios.svg"))}`,
