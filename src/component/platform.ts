@@ -4,6 +4,17 @@
 
 import type { Failure } from "../platform/errors.ts";
 import { MsgCrypt } from "../wechat/msg-crypt.ts";
+import {
+  checkPushQuery,
+  checkUrlSignature,
+  decryptPush,
+  encryptField,
+  isEncrypted,
+  type PushQuery as MessagePushQuery,
+  type PushFormat,
+  type PushKeys,
+  sealReply,
+} from "../wechat/push-crypt.ts";
 import { Authorizations } from "./authorizations.ts";
 import { type ComponentEvent, openPush, type PushQuery, type PushRefusal } from "./events.ts";
 import { type AuthorizerState, ComponentStore, type MessageKeys } from "./store.ts";
@@ -11,6 +22,15 @@ import { type PushRequester, type TicketReceipt, VerifyTickets } from "./tickets
 
 /** What a push did: the event, and for a ticket whether it replaced the one held. */
 export type PushOutcome = { ok: true; event: ComponentEvent; ticket: TicketReceipt | null };
+
+/** An authorizer's push, opened with the platform's keys: the decrypted message and the appKeys bound to the app. */
+export type AuthorizerPush = { ok: true; message: string; appKeys: string[] };
+
+const notRegistered = (): Failure<404> => ({
+  ok: false,
+  status: 404,
+  message: "no platform is registered for this appid",
+});
 
 export type ComponentPlatformStatus = {
   ticket: { held: boolean; valid: boolean; createTime: number | null; receivedAt: number | null };
@@ -69,7 +89,7 @@ export class ComponentPlatform {
     now: number,
   ): Promise<PushOutcome | PushRefusal | Failure<404>> {
     const crypt = await this.cryptFor(componentAppId);
-    if (!crypt) return { ok: false, status: 404, message: "no platform is registered for this appid" };
+    if (!crypt) return notRegistered();
     const opened = await openPush(crypt, query, body);
     if (!opened.ok) return opened;
     const { event } = opened;
@@ -78,6 +98,60 @@ export class ComponentPlatform {
         ? this.tickets.receive(event.ticket, event.createTime, now)
         : null;
     return { ok: true, event, ticket };
+  }
+
+  /**
+   * A push for one of the platform's authorizers (its 消息与事件接收URL): the signatures with the
+   * platform's Token first (401), then the Encrypt field decrypted with its EncodingAESKey, whose
+   * trailing appid must be the component's (400); only then whether the app is an authorizer of
+   * this platform in state authorized (403, the same answer for unknown and revoked apps).
+   */
+  async openAuthorizerPush(
+    componentAppId: string,
+    authorizerAppId: string,
+    query: MessagePushQuery,
+    body: string,
+    now: number,
+  ): Promise<AuthorizerPush | PushRefusal | Failure<403 | 404>> {
+    const keys = this.messageKeys(componentAppId);
+    if (!keys) return notRegistered();
+    const checked = await checkPushQuery(keys.token, query, now);
+    if (!checked.ok) return checked;
+    if (!isEncrypted(query)) {
+      return { ok: false, status: 400, message: "a third-party platform's pushes are always encrypted" };
+    }
+    const envelope = encryptField(body);
+    if (!envelope.ok) return envelope;
+    const decrypted = await decryptPush(keys, query, envelope.encrypt);
+    if (!decrypted.ok) return decrypted;
+    const entry = this.store.authorizer(authorizerAppId);
+    if (entry?.state !== "authorized") {
+      return { ok: false, status: 403, message: "this appid is not an authorized app of the platform" };
+    }
+    return { ok: true, message: decrypted.message, appKeys: entry.appKeys };
+  }
+
+  /** WeChat's URL check of the authorizers' server URL: signed with the platform's Token. */
+  async checkAuthorizerUrl(
+    componentAppId: string,
+    query: MessagePushQuery,
+    now: number,
+  ): Promise<{ ok: true } | Failure<401 | 404>> {
+    const keys = this.messageKeys(componentAppId);
+    if (!keys) return notRegistered();
+    return checkUrlSignature(keys.token, query, now);
+  }
+
+  /** A passive reply to an authorizer's push, sealed with the platform's keys (safe mode). */
+  async sealAuthorizerReply(
+    componentAppId: string,
+    format: PushFormat,
+    reply: string,
+    timestamp: string,
+    nonce: string,
+  ): Promise<string | null> {
+    const keys = this.messageKeys(componentAppId);
+    return keys && sealReply(keys, format, reply, timestamp, nonce);
   }
 
   status(now: number): ComponentPlatformStatus {
@@ -97,6 +171,12 @@ export class ComponentPlatform {
   clear(): void {
     this.store.clear();
     this.crypt = null;
+  }
+
+  /** The platform's keys for pushes addressed to the component appid (WECHAT.md §17). */
+  private messageKeys(componentAppId: string): PushKeys | null {
+    const keys = this.store.keys;
+    return keys && { token: keys.token, encodingAESKey: keys.encodingAESKey, appId: componentAppId };
   }
 
   private async cryptFor(appId: string): Promise<MsgCrypt | null> {

@@ -9,13 +9,12 @@ import { hex, sha256Hex } from "../platform/crypto.ts";
 import type { Failure } from "../platform/errors.ts";
 import {
   checkUrlSignature,
-  type OpenedPush,
-  openPush,
   type PushFormat,
   type PushKeys,
   type PushQuery,
   sealReply,
-} from "./messages.ts";
+} from "../wechat/push-crypt.ts";
+import { type OpenedPush, openPush, readPush } from "./messages.ts";
 import type { Delivery, DeliveryState, PushSettings, PushTarget, QueuedDelivery } from "./schemas.ts";
 
 /**
@@ -255,7 +254,27 @@ export class PushInbox extends DurableObject<Env> {
     if (!settings) return notSet();
     const opened = await openPush(this.keys(settings), query, body, receivedAt);
     if (!opened.ok) return opened;
-    const push = opened.push;
+    return this.accept(settings, opened.push, receivedAt);
+  }
+
+  /**
+   * An authorizer's push through its third-party platform, checked and decrypted by the platform's
+   * keeper (which alone holds the platform's keys): read, then remembered and queued like `receive`.
+   * 404 when this appKey has no push settings (the caller then delivers nothing here).
+   */
+  async receiveDecrypted(raw: string, receivedAt: number): Promise<Received | Failure<400 | 404 | 503>> {
+    const settings = this.settings();
+    if (!settings) return notSet();
+    const read = await readPush(raw, true);
+    if (!read.ok) return read;
+    return this.accept(settings, read.push, receivedAt);
+  }
+
+  private async accept(
+    settings: SettingsRow,
+    push: OpenedPush,
+    receivedAt: number,
+  ): Promise<Received | Failure<503>> {
     const targets = JSON.parse(settings.targets) as PushTarget[];
     const ids = await Promise.all(
       targets.map(async (_, index) =>

@@ -3,30 +3,22 @@
 // which is the one thing read from the body before it), then the message is decrypted (safe and
 // compatible mode) and read as XML or JSON. Every refusal is a Failure (401 for a signature, 400 for
 // anything unreadable), never a throw. JSON is read without ever turning a long integer (MsgId) into
-// a JS number: the message reaches backends as WeChat's own text.
+// a JS number: the message reaches backends as WeChat's own text. The steps that need the Token and
+// EncodingAESKey are in wechat/push-crypt.ts, which a platform's keeper also uses for its authorizers.
 
-import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
+import { sha256Hex } from "../platform/crypto.ts";
 import type { Failure } from "../platform/errors.ts";
 import { parseXml, type XmlElement } from "../platform/xml.ts";
-import { MsgCrypt, pushSignature } from "../wechat/msg-crypt.ts";
-
-/**
- * How far WeChat's `timestamp` may be from the gateway's clock. A captured plaintext-mode request
- * (whose signature covers only token, timestamp and nonce) is refused after this; within it the
- * dedupe table (which remembers far longer, see inbox.ts) makes a replay deliver nothing.
- */
-const PUSH_TIMESTAMP_WINDOW_SECONDS = 300;
-
-/** The query WeChat signs a push with; every field as it arrived. */
-export type PushQuery = {
-  signature?: string | undefined;
-  timestamp?: string | undefined;
-  nonce?: string | undefined;
-  encrypt_type?: string | undefined;
-  msg_signature?: string | undefined;
-};
-
-export type PushFormat = "xml" | "json";
+import {
+  checkPushQuery,
+  decryptPush,
+  encryptField,
+  isEncrypted,
+  type PushFormat,
+  type PushKeys,
+  type PushQuery,
+  type PushRefusal,
+} from "../wechat/push-crypt.ts";
 
 export type OpenedPush = {
   format: PushFormat;
@@ -40,36 +32,7 @@ export type OpenedPush = {
   encrypted: boolean;
 };
 
-export type PushRefusal = Failure<400 | 401>;
-
-const refuse = (message: string): PushRefusal => ({ ok: false, status: 400, message });
-const unauthorized = (message: string): Failure<401> => ({ ok: false, status: 401, message });
-
-/** The push's credentials: the Token, the EncodingAESKey (null when not set) and the appid. */
-export type PushKeys = { token: string; encodingAESKey: string | null; appId: string };
-
-/** Whether `signature` is sha1(sort(token, timestamp, nonce)) and the timestamp is recent. */
-export async function checkUrlSignature(
-  token: string,
-  query: PushQuery,
-  nowMs: number,
-): Promise<{ ok: true } | Failure<401>> {
-  const { signature, timestamp, nonce } = query;
-  if (!signature || !timestamp || !nonce) return unauthorized("signature, timestamp and nonce are required");
-  const expected = await pushSignature([token, timestamp, nonce]);
-  if (!(await constantTimeEqual(signature.toLowerCase(), expected))) {
-    return unauthorized("signature does not match");
-  }
-  return fresh(timestamp, nowMs);
-}
-
-function fresh(timestamp: string, nowMs: number): { ok: true } | Failure<401> {
-  const seconds = /^[0-9]{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
-  if (!(Math.abs(nowMs / 1000 - seconds) <= PUSH_TIMESTAMP_WINDOW_SECONDS)) {
-    return unauthorized(`timestamp is more than ${PUSH_TIMESTAMP_WINDOW_SECONDS} s from the gateway's clock`);
-  }
-  return { ok: true };
-}
+const refuse = (message: string): Failure<400> => ({ ok: false, status: 400, message });
 
 /**
  * JSON with every integer of 16 digits or more turned into a string before parsing, so that no
@@ -126,7 +89,7 @@ function xmlFields(element: XmlElement): Record<string, unknown> {
 
 type Envelope = { format: PushFormat; fields: Record<string, unknown> };
 
-function readEnvelope(text: string): Envelope | PushRefusal {
+function readEnvelope(text: string): Envelope | Failure<400> {
   const start = text.trimStart()[0];
   if (start === "<") {
     const parsed = parseXml(text);
@@ -182,35 +145,25 @@ export async function openPush(
   body: string,
   nowMs: number,
 ): Promise<{ ok: true; push: OpenedPush } | PushRefusal> {
-  const encrypted = query.encrypt_type === "aes";
-  if (!encrypted || query.signature !== undefined) {
-    const url = await checkUrlSignature(keys.token, query, nowMs);
-    if (!url.ok) return url;
-  }
-  let raw = body;
-  if (encrypted) {
-    const { timestamp, nonce, msg_signature: msgSignature } = query;
-    if (!timestamp || !nonce || !msgSignature) {
-      return unauthorized("timestamp, nonce and msg_signature are required in safe mode");
-    }
-    const timely = fresh(timestamp, nowMs);
-    if (!timely.ok) return timely;
-    const envelope = readEnvelope(body);
-    if ("ok" in envelope) return envelope;
-    const encrypt = envelope.fields.Encrypt;
-    if (typeof encrypt !== "string" || encrypt === "") return refuse("the body has no Encrypt field");
-    const expected = await pushSignature([keys.token, timestamp, nonce, encrypt]);
-    if (!(await constantTimeEqual(msgSignature.toLowerCase(), expected))) {
-      return unauthorized("msg_signature does not match");
-    }
-    const crypt = keys.encodingAESKey
-      ? await MsgCrypt.create(keys.token, keys.encodingAESKey, keys.appId)
-      : null;
-    if (!crypt) return refuse("safe mode needs the EncodingAESKey in the app's push settings");
-    const decrypted = await crypt.decrypt(encrypt);
-    if (!decrypted.ok) return decrypted;
-    raw = decrypted.message;
-  }
+  const checked = await checkPushQuery(keys.token, query, nowMs);
+  if (!checked.ok) return checked;
+  const encrypted = isEncrypted(query);
+  if (!encrypted) return readPush(body, false);
+  const envelope = encryptField(body);
+  if (!envelope.ok) return envelope;
+  const decrypted = await decryptPush(keys, query, envelope.encrypt);
+  if (!decrypted.ok) return decrypted;
+  return readPush(decrypted.message, true);
+}
+
+/**
+ * A push's message once its signatures were checked and it was decrypted (here, or for an
+ * authorizer by its platform's keeper): read as XML or JSON, with the key that makes it one push.
+ */
+export async function readPush(
+  raw: string,
+  encrypted: boolean,
+): Promise<{ ok: true; push: OpenedPush } | Failure<400>> {
   const message = readEnvelope(raw);
   if ("ok" in message) return message;
   const messageJson = message.format === "json" ? raw.trim() : JSON.stringify(message.fields);
@@ -224,26 +177,4 @@ export async function openPush(
       encrypted,
     },
   };
-}
-
-/** The passive reply as WeChat reads it in safe mode: the reply encrypted, signed, in the push's format. */
-export async function sealReply(
-  keys: PushKeys,
-  format: PushFormat,
-  reply: string,
-  timestamp: string,
-  nonce: string,
-): Promise<string | null> {
-  if (!keys.encodingAESKey) return null;
-  const crypt = await MsgCrypt.create(keys.token, keys.encodingAESKey, keys.appId);
-  if (!crypt) return null;
-  if (format === "xml") return crypt.reply(reply, timestamp, nonce);
-  const encrypt = await crypt.encrypt(reply);
-  const signature = await pushSignature([keys.token, timestamp, nonce, encrypt]);
-  return JSON.stringify({
-    Encrypt: encrypt,
-    MsgSignature: signature,
-    TimeStamp: Number(timestamp),
-    Nonce: nonce,
-  });
 }

@@ -8,7 +8,7 @@ import type { TypedResponse } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { post } from "../pushes/delivery.ts";
-import { inboxFor, type PushState } from "../pushes/inbox.ts";
+import { inboxFor, type PushInbox, type PushState, type Received } from "../pushes/inbox.ts";
 import {
   DELIVERY_ID_PATTERN,
   DELIVERY_LIST_DEFAULT,
@@ -18,7 +18,10 @@ import {
   type PushView,
 } from "../pushes/schemas.ts";
 import { findApp } from "../registry/apps.ts";
-import { AppKeyParams } from "../registry/schemas.ts";
+import { findComponent } from "../registry/components.ts";
+import { AppKeyParams, ComponentKeyParams, type StoredComponent } from "../registry/schemas.ts";
+import { keeperFor } from "../tokens/keeper.ts";
+import type { PushFormat } from "../wechat/push-crypt.ts";
 import { ADMIN_ROUTE, requireAdmin } from "./auth.ts";
 import { errorResponses, jsonContent, newRouter, ok, okEnvelope } from "./envelope.ts";
 
@@ -82,6 +85,52 @@ const receivePush = createRoute({
       },
     },
     ...errorResponses(400, 401, 404, 413, 503),
+  },
+});
+
+/** An authorizer's appid as the path names it (WeChat replaces $APPID$ with it). */
+const AuthorizerPushParams = ComponentKeyParams.extend({
+  appid: z
+    .string()
+    .regex(/^wx[A-Za-z0-9_-]{1,62}$/, "must be a WeChat appid (starts with wx)")
+    .openapi({ example: "wx4f4bc4dec97d474b" }),
+});
+
+const verifyAuthorizerUrl = createRoute({
+  method: "get",
+  path: "/component/{componentKey}/messages/{appid}",
+  tags: ["Pushes"],
+  summary: "WeChat's server URL check for a platform's authorizers",
+  description:
+    "The 消息与事件接收URL of a third-party platform is `https://<gateway>/component/{componentKey}/messages/$APPID$`. `echostr` is answered as plain text when `signature` is sha1(sort(the platform's Token, timestamp, nonce)) and the timestamp is within 5 minutes; 401 otherwise.",
+  request: {
+    params: AuthorizerPushParams,
+    query: PushQuerySchema.extend({ echostr: z.string().optional() }),
+  },
+  responses: {
+    200: { description: "echostr", content: { "text/plain": { schema: z.string() } } },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+const receiveAuthorizerPush = createRoute({
+  method: "post",
+  path: "/component/{componentKey}/messages/{appid}",
+  tags: ["Pushes"],
+  summary: "An authorizer's pushes through its third-party platform",
+  description:
+    "Signed and encrypted with the platform's Token and EncodingAESKey (the trailing appid is the component appid); checked in the platform's keeper before anything else (401, nothing delivered), then decrypted (400). `{appid}` must be an authorizer of the platform in state authorized (403). The push then goes, once, to the targets of every appKey bound to that appid with push settings, as through `/push/{appKey}`; with none, the answer is `success` and nothing is delivered. A passive reply is sealed with the platform's keys.",
+  request: { params: AuthorizerPushParams, query: PushQuerySchema },
+  responses: {
+    200: {
+      description: "`success`, or the passive reply",
+      content: {
+        "text/plain": { schema: z.string() },
+        "text/xml": { schema: z.string() },
+        "application/json": { schema: z.string() },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404, 413, 503),
   },
 });
 
@@ -163,6 +212,15 @@ pushRoutes.use(
     },
   }),
 );
+pushRoutes.use(
+  "/component/:componentKey/messages/:appid",
+  bodyLimit({
+    maxSize: PUSH_BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new GatewayError(413, `a push is at most ${PUSH_BODY_LIMIT_BYTES} bytes`);
+    },
+  }),
+);
 pushRoutes.use("/admin/*", requireAdmin);
 
 pushRoutes.openapi(verifyUrl, async (c) => {
@@ -179,8 +237,26 @@ pushRoutes.openapi(receivePush, async (c) => {
   const query = c.req.valid("query");
   const inbox = inboxFor(c.env, appKey);
   const received = orThrow(await inbox.receive(query, await c.req.text(), started));
-  if (received.outcome === "duplicate" || received.reply === null) return c.text(NO_REPLY, 200);
+  return answerWeChat(received, started, inbox, (format, message, timestamp, nonce) =>
+    inbox.sealReply(format, message, timestamp, nonce),
+  );
+});
 
+/** Seals a passive reply for WeChat (safe mode) with the keys of whoever holds them; null: none held. */
+type Sealer = (format: PushFormat, reply: string, timestamp: string, nonce: string) => Promise<string | null>;
+
+/**
+ * WeChat's answer to a queued push: `success`, or the reply target's answer when it comes within
+ * the deadline (sealed in safe mode). The inbox hears how the call went: late, failed or unusable,
+ * the target gets the push through the queue, with the same id.
+ */
+async function answerWeChat(
+  received: Received,
+  started: number,
+  inbox: DurableObjectStub<PushInbox>,
+  seal: Sealer,
+): Promise<TypedResponse<string, 200, "text">> {
+  if (received.outcome === "duplicate" || received.reply === null) return plainSuccess();
   const reply = received.reply;
   const left = REPLY_DEADLINE_MS - (Date.now() - started);
   let text: string | null = null;
@@ -197,21 +273,85 @@ pushRoutes.openapi(receivePush, async (c) => {
     } else await answer.response?.body?.cancel();
   }
   const usable = text !== null && text.length <= REPLY_MAX_CHARS;
-  // Late, failed or unusable: the target gets the push through the queue, with the same id.
   await inbox.replied(reply.id, status, usable);
   const message = usable ? text!.trim() : "";
-  if (message === "" || message === NO_REPLY) return c.text(NO_REPLY, 200);
+  if (message === "" || message === NO_REPLY) return plainSuccess();
   const contentType = received.format === "json" ? "application/json" : "text/xml";
   if (!received.encrypted) return replyAnswer(message, contentType);
-  const sealed = await inbox.sealReply(
-    received.format,
-    message,
-    String(Math.floor(Date.now() / 1000)),
-    replyNonce(),
-  );
-  if (sealed === null) return c.text(NO_REPLY, 200);
+  const sealed = await seal(received.format, message, String(Math.floor(Date.now() / 1000)), replyNonce());
+  if (sealed === null) return plainSuccess();
   return replyAnswer(sealed, contentType);
+}
+
+const plainSuccess = () => replyAnswer(NO_REPLY, "text/plain; charset=UTF-8");
+
+// ---- an authorizer's pushes through its third-party platform ---------------------------------
+
+/**
+ * `/component/{componentKey}/messages/{appid}`: the platform's keeper checks and decrypts (the
+ * platform's keys never leave it) and names the appKeys bound to the authorizer; each of those with
+ * push settings gets the push through its own PushInbox, exactly like `/push/{appKey}`.
+ */
+pushRoutes.openapi(verifyAuthorizerUrl, async (c) => {
+  const { componentKey } = c.req.valid("param");
+  const { echostr, ...query } = c.req.valid("query");
+  const component = await platformOf(c.env, componentKey);
+  orThrow(await keeperFor(c.env, component.componentAppId).checkAuthorizerUrl(query));
+  if (echostr === undefined) throw new GatewayError(400, "echostr: required");
+  return c.text(echostr, 200);
 });
+
+pushRoutes.openapi(receiveAuthorizerPush, async (c) => {
+  const started = Date.now();
+  const { componentKey, appid } = c.req.valid("param");
+  const query = c.req.valid("query");
+  const component = await platformOf(c.env, componentKey);
+  const keeper = keeperFor(c.env, component.componentAppId);
+  const opened = orThrow(await keeper.openAuthorizerPush(appid, query, await c.req.text(), started));
+  const appKeys = [...new Set(opened.appKeys)].sort();
+  const results = await Promise.all(
+    appKeys.map(async (appKey) => {
+      const inbox = inboxFor(c.env, appKey);
+      return { inbox, received: await inbox.receiveDecrypted(opened.message, started) };
+    }),
+  );
+  // An appKey without push settings (404) gets nothing; any other refusal is WeChat's answer.
+  const refused = results.find(({ received }) => !received.ok && received.status !== 404);
+  if (refused) orThrow(refused.received);
+  const queued = results.flatMap(({ inbox, received }) => (received.ok ? [{ inbox, received }] : []));
+  if (queued.length === 0) {
+    // Only identifiers: never the message.
+    console.log(
+      JSON.stringify({
+        event: "authorizer_push_undelivered",
+        componentKey,
+        authorizerAppId: appid,
+        boundAppKeys: appKeys.length,
+      }),
+    );
+    return plainSuccess();
+  }
+  // One passive reply reaches WeChat: the first appKey's (in appKey order) whose reply target there
+  // is; any other reply target gets the push through its queue at once.
+  const [answering, ...others] = queued.filter(
+    ({ received }) => received.outcome === "queued" && received.reply !== null,
+  );
+  await Promise.all(
+    others.map(({ inbox, received }) =>
+      received.outcome === "queued" && received.reply ? inbox.replied(received.reply.id, null, false) : null,
+    ),
+  );
+  if (!answering) return plainSuccess();
+  return answerWeChat(answering.received, started, answering.inbox, (format, message, timestamp, nonce) =>
+    keeper.sealAuthorizerReply(format, message, timestamp, nonce),
+  );
+});
+
+async function platformOf(env: Env, componentKey: string): Promise<StoredComponent> {
+  const component = await findComponent(env.REGISTRY, componentKey);
+  if (!component) throw new GatewayError(404, `no platform is registered as ${componentKey}`);
+  return component;
+}
 
 async function requireApp(env: Env, appKey: string): Promise<void> {
   if (!(await findApp(env.REGISTRY, appKey, true)))

@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ExchangeResult } from "../component/authorizations.ts";
 import type { PushQuery } from "../component/events.ts";
-import { ComponentPlatform } from "../component/platform.ts";
+import { type AuthorizerPush, ComponentPlatform } from "../component/platform.ts";
 import { LoginSessions } from "../logins/sessions.ts";
 import { constantTimeEqual } from "../platform/crypto.ts";
+import type { Failure } from "../platform/errors.ts";
 import { readSettings } from "../platform/settings.ts";
 import { chinaDay, nextChinaMidnight, secondsUntil } from "../platform/time.ts";
 import type { AppType, TokenMode } from "../wechat/app-kinds.ts";
@@ -25,6 +26,7 @@ import {
   type UpstreamResult,
 } from "../wechat/credential-calls.ts";
 import { BUSY_ERRCODES, ERRCODE, TOKEN_REJECTED_ERRCODES } from "../wechat/errcodes.ts";
+import type { PushQuery as MessagePushQuery, PushFormat } from "../wechat/push-crypt.ts";
 import { withRetries } from "../wechat/retry.ts";
 import {
   afterReportRefresh,
@@ -122,6 +124,12 @@ export type AuthorizerGrant = {
 
 /** An authorizer's token type: every api_authorizer_token call issues a new token, as in classic mode. */
 const AUTHORIZER_TOKEN_MODE: TokenMode = "classic";
+
+const notAPlatform = (): Failure<404> => ({
+  ok: false,
+  status: 404,
+  message: "no platform is registered for this appid",
+});
 
 function log(event: string, fields: Record<string, unknown>): void {
   // Only identifiers and outcomes: never a token, ticket or secret.
@@ -574,8 +582,7 @@ export class TokenKeeper extends DurableObject<Env> {
    */
   async receiveComponentEvent(query: PushQuery, body: string): Promise<ComponentEventResult> {
     const app = this.store.app;
-    if (app?.source !== "component")
-      return { ok: false, status: 404, message: "no platform is registered for this appid" };
+    if (app?.source !== "component") return notAPlatform();
     const now = Date.now();
     const received = await this.platform.receive(app.appId, query, body, now);
     if (!received.ok) {
@@ -611,6 +618,53 @@ export class TokenKeeper extends DurableObject<Env> {
       default:
         return { ok: true, infoType: event.infoType };
     }
+  }
+
+  // ---- RPC: an authorizer's pushes, signed and encrypted with the platform's keys ----------------
+
+  /**
+   * A push to `/component/{componentKey}/messages/{appid}`: checked and decrypted here, where the
+   * platform's Token and EncodingAESKey are, so that they never leave this object; the caller gets
+   * the message and the appKeys bound to the authorizer, for their PushInboxes.
+   */
+  async openAuthorizerPush(
+    authorizerAppId: string,
+    query: MessagePushQuery,
+    body: string,
+    receivedAt: number,
+  ): Promise<AuthorizerPush | Failure<400 | 401 | 403 | 404>> {
+    const app = this.store.app;
+    if (app?.source !== "component") return notAPlatform();
+    const opened = await this.platform.openAuthorizerPush(
+      app.appId,
+      authorizerAppId,
+      query,
+      body,
+      receivedAt,
+    );
+    if (!opened.ok) {
+      log("authorizer_push_refused", { appId: app.appId, status: opened.status, reason: opened.message });
+    }
+    return opened;
+  }
+
+  /** WeChat's URL check of the authorizers' server URL, with the platform's Token. */
+  async checkAuthorizerUrl(query: MessagePushQuery): Promise<{ ok: true } | Failure<401 | 404>> {
+    const app = this.store.app;
+    if (app?.source !== "component") return notAPlatform();
+    return this.platform.checkAuthorizerUrl(app.appId, query, Date.now());
+  }
+
+  /** The reply target's answer to an authorizer's push, sealed with the platform's keys; null if none held. */
+  async sealAuthorizerReply(
+    format: PushFormat,
+    reply: string,
+    timestamp: string,
+    nonce: string,
+  ): Promise<string | null> {
+    const app = this.store.app;
+    if (app?.source !== "component") return null;
+    return this.platform.sealAuthorizerReply(app.appId, format, reply, timestamp, nonce);
   }
 
   async componentStatus(): Promise<ComponentKeeperStatus> {

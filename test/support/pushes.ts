@@ -144,3 +144,68 @@ export async function consume(
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
 }
+
+// ---- an authorizer's pushes through its third-party platform ----
+
+/** Binds `appKey` to the platform's authorized `authorizerAppId` with push targets (by name). */
+export async function bindAuthorizerWithPush(
+  platform: { componentKey: string },
+  appKey: string,
+  authorizerAppId: string,
+  targets: string[],
+): Promise<PushView> {
+  const put = await admin<{ push: PushView }>("PUT", `/apps/${appKey}`, {
+    appId: authorizerAppId,
+    component: platform.componentKey,
+    type: "officialaccount",
+    push: { token: PUSH_TOKEN, targets: targets.map((name) => ({ url: targetUrl(name) })) },
+  });
+  if (put.status !== 200 && put.status !== 201)
+    throw new Error(`push for ${appKey}: ${JSON.stringify(put.body)}`);
+  return put.body.data.push;
+}
+
+export type AuthorizerPush = { query: Record<string, string>; body: string };
+
+async function sha1Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * An authorizer's message as WeChat pushes it through the platform: sealed by the simulator with
+ * the platform's Token and EncodingAESKey for the component appid (WECHAT.md §17), with both the
+ * URL signature and msg_signature in the query.
+ */
+export async function platformSealedPush(
+  componentAppId: string,
+  xml: string,
+  keys: { token: string; encodingAESKey: string },
+): Promise<AuthorizerPush> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const sealed = await sim.sealMessage({ ...keys, appid: componentAppId, xml, timestamp });
+  const signature = await sha1Hex([keys.token, sealed.query.timestamp, sealed.query.nonce].sort().join(""));
+  return { query: { ...sealed.query, signature }, body: sealed.body };
+}
+
+/** A text message from a user to the authorizer, as WeChat's XML. */
+export const textMessageXml = (toUser: string, msgId: string, content: string) =>
+  `<xml><ToUserName><![CDATA[${toUser}]]></ToUserName><FromUserName><![CDATA[o_authorizer_user]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+
+/** POSTs (or with `method: "GET"`, sends the URL check of) `/component/{componentKey}/messages/{appid}`. */
+export async function deliverAuthorizerPush(
+  componentKey: string,
+  appid: string,
+  push: AuthorizerPush,
+  method: "GET" | "POST" = "POST",
+): Promise<{ status: number; text: string }> {
+  const url = new URL(`https://gateway.test/component/${componentKey}/messages/${appid}`);
+  for (const [name, value] of Object.entries(push.query)) url.searchParams.set(name, value);
+  const response = await exports.default.fetch(
+    new Request(
+      url,
+      method === "POST" ? { method, headers: { "Content-Type": "text/xml" }, body: push.body } : {},
+    ),
+  );
+  return { status: response.status, text: await response.text() };
+}
