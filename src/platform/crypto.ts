@@ -29,6 +29,27 @@ export async function sha256Hex(text: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`: how the gateway signs what it
+ * POSTs to the operator's services (verification codes, push deliveries), the Stripe scheme
+ * receivers know. The timestamp in the signed text lets them refuse replays.
+ */
+export async function timestampedSignature(
+  secret: string,
+  body: string,
+  nowSeconds: number,
+): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${nowSeconds}.${body}`));
+  return `t=${nowSeconds},v1=${hex(mac)}`;
+}
+
 /** Constant-time comparison of two strings: both are hashed first so their lengths match. */
 export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
   const encoder = new TextEncoder();

@@ -5,7 +5,7 @@
 // asks it to sign each try and tells it how the try went. The secrets never leave it.
 
 import { DurableObject } from "cloudflare:workers";
-import { hex, sha256Hex } from "../platform/crypto.ts";
+import { hex, sha256Hex, timestampedSignature } from "../platform/crypto.ts";
 import type { Failure } from "../platform/errors.ts";
 import {
   checkUrlSignature,
@@ -79,18 +79,9 @@ function newDeliverySecret(): string {
   return DELIVERY_SECRET_PREFIX + hex(crypto.getRandomValues(new Uint8Array(DELIVERY_SECRET_BYTES)));
 }
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`: X-Gateway-Signature. */
-async function deliverySignature(secret: string, body: string, nowMs: number): Promise<string> {
-  const t = Math.floor(nowMs / 1000);
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${t}.${body}`));
-  return `t=${t},v1=${hex(mac)}`;
+/** X-Gateway-Signature of a delivery attempt, signed at `nowMs`. */
+function deliverySignature(secret: string, body: string, nowMs: number): Promise<string> {
+  return timestampedSignature(secret, body, Math.floor(nowMs / 1000));
 }
 
 /** The JSON every target gets (SPEC §12); WeChat's own JSON is spliced in, never re-encoded. */

@@ -2,7 +2,7 @@
 // (CODE_WEBHOOK_URL), which turns them into an email or SMS. Each POST is signed with HMAC-SHA256
 // so the receiver can tell it came from this gateway and is fresh.
 
-import { hex } from "../platform/crypto.ts";
+import { timestampedSignature } from "../platform/crypto.ts";
 import type { Failure } from "../platform/errors.ts";
 import { withDeadline } from "../wechat/deadline.ts";
 import type { Channel } from "./users.ts";
@@ -21,19 +21,6 @@ export function newVerificationCode(): string {
     const [value] = crypto.getRandomValues(new Uint32Array(1)) as unknown as [number];
     if (value < ceiling) return String(value % limit).padStart(CODE_DIGITS, "0");
   }
-}
-
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (the Stripe scheme, familiar to receivers). */
-async function signWebhook(secret: string, body: string, nowSeconds: number): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${nowSeconds}.${body}`));
-  return `t=${nowSeconds},v1=${hex(mac)}`;
 }
 
 export type CodeDelivery = {
@@ -66,7 +53,7 @@ export async function deliverCode(env: Env, delivery: CodeDelivery): Promise<Del
     expiresAt: new Date(delivery.expiresAt).toISOString(),
     ttlSeconds: delivery.ttlSeconds,
   });
-  const signature = await signWebhook(secret, body, Math.floor(Date.now() / 1000));
+  const signature = await timestampedSignature(secret, body, Math.floor(Date.now() / 1000));
   try {
     const status = await withDeadline(CODE_WEBHOOK_TIMEOUT_MS, async (signal) => {
       const response = await fetch(url, {
