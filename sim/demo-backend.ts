@@ -15,11 +15,10 @@
 //   {"id", "appKey", "appId", "receivedAt", "format": "xml" | "json", "message": {…}, "raw": "…"}
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { runAsCommand } from "./command-line.ts";
 
 /** A signature more than 5 minutes from the backend's clock does not count (a captured request replayed later). */
 const SIGNATURE_WINDOW_SECONDS = 300;
@@ -281,19 +280,4 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
-function isRunDirectly(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isRunDirectly()) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+runAsCommand(import.meta.url, main);

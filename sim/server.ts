@@ -5,11 +5,10 @@
 // receiver at /__sim/codes then checks each X-Gateway-Signature (signatureValid true/false, else null).
 // --push-tickets pushes each third-party platform with a pushUrl a verify ticket every 10 minutes.
 
-import { realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { runAsCommand } from "./command-line.ts";
 import { VERIFY_TICKET_PUSH_INTERVAL_SECONDS } from "./limits.ts";
 import { isSimulatorDrop, WeChatSimulator } from "./wechat.ts";
 
@@ -202,19 +201,4 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
-function isRunDirectly(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isRunDirectly()) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+runAsCommand(import.meta.url, main);
