@@ -13,6 +13,7 @@
 
 import type { z } from "@hono/zod-openapi";
 import type { ApiQuotaSchema, ClearAllowanceSchema, RidRecordSchema } from "../src/operator/schemas.ts";
+import type { DeliveryPageSchema, DeliverySecretSchema, PushViewSchema } from "../src/pushes/schemas.ts";
 import type {
   ApiKeyListSchema,
   AppPageSchema,
@@ -44,6 +45,11 @@ type Platform = ComponentPage["components"][number];
 type PlatformStatus = z.output<typeof ComponentStatusSchema>;
 type AuthorizerPage = z.output<typeof AuthorizerPageSchema>;
 type Authorizer = AuthorizerPage["authorizers"][number];
+type PushView = z.output<typeof PushViewSchema>;
+type PushTarget = PushView["targets"][number];
+type DeliveryPage = z.output<typeof DeliveryPageSchema>;
+type Delivery = DeliveryPage["deliveries"][number];
+type DeliverySecret = z.output<typeof DeliverySecretSchema>;
 /** POST /admin/components/{componentKey}/authorization-links answers this (AuthorizationLinks in /openapi.json). */
 type AuthorizationLinks = { pcUrl: string; mobileUrl: string; expires_in: number; pageUrl: string };
 
@@ -355,6 +361,7 @@ function signOut(message: string | null = null): void {
   paintedDetail = "";
   hideNewKey();
   clearOperatorTools();
+  clearPushes();
   clearPlatforms();
   byId("apps").querySelector("tbody")?.replaceChildren();
   byId("status").replaceChildren();
@@ -419,6 +426,8 @@ async function updateOnce(): Promise<void> {
   detailProblem = picked && !picked.ok && picked.status === 404 ? picked.message : null;
   const failed = picked && !picked.ok && picked.status !== 404 ? picked.message : null;
   paint();
+  await updateDeliveries(mine, selected);
+  if (mine !== session) return;
   const platformsFailed = await updatePlatforms(mine);
   if (mine !== session) return;
   const problem = failed ?? platformsFailed;
@@ -709,6 +718,7 @@ function paintDetail(): void {
     `${app.appId} · ${TYPE_LABELS[app.type] ?? app.type} · ${app.tokenMode} mode`;
   paintStatus(app, status);
   paintKeys(keys);
+  paintPush(app);
 }
 
 // ---- paging and search -----------------------------------------------------------------------
@@ -785,6 +795,7 @@ function addListControls(): void {
 function selectionChanged(): void {
   hideNewKey();
   clearOperatorTools();
+  clearPushes();
   showNotice(byId("refresh-result"), null);
   showNotice(byId("keys-error"), null);
   detail = null;
@@ -844,16 +855,8 @@ function hideNewKey(): void {
   byId("new-key").hidden = true;
 }
 
-async function copyKey(): Promise<void> {
-  const value = byId("new-key-value");
-  const note = byId("copy-result");
-  try {
-    await navigator.clipboard.writeText(value.textContent ?? "");
-    note.textContent = "Copied.";
-  } catch {
-    getSelection()?.selectAllChildren(value);
-    note.textContent = "The browser refused the clipboard: the key is selected, copy it by hand.";
-  }
+function copyKey(): Promise<void> {
+  return copyText(byId("new-key-value"), byId("copy-result"), "key");
 }
 
 async function revokeKey(id: string, button: HTMLButtonElement): Promise<void> {
@@ -1488,6 +1491,291 @@ function clearPlatforms(): void {
   byId("platform-detail").hidden = true;
 }
 
+// ---- pushes ----------------------------------------------------------------------------------
+//
+// The Pushes card of the selected app: its push settings as GET /admin/apps/{appKey} shows them
+// (the URL for WeChat's console, whether the token and key are set, never their values), a form
+// that sets them (the token and key fields are write-only and emptied once sent), the delivery
+// secret once after it is made or rotated, and the deliveries. The deliveries are asked for on the
+// poll only while the card is open and push is set: one request, for the list on screen (recent
+// ones of every state, or the failures only).
+
+/** Deliveries per poll: newest first, as many as the table shows. */
+const DELIVERY_PAGE_SIZE = 50;
+const DELIVERY_STATES: Record<Delivery["state"], HealthState> = {
+  delivered: { kind: "ok", label: "delivered" },
+  pending: { kind: "warn", label: "pending" },
+  failed: { kind: "bad", label: "failed" },
+};
+
+let deliveries: Delivery[] = [];
+let deliveriesProblem: string | null = null;
+/** The appKey and list the deliveries on screen are of, or null before the first answer. */
+let deliveriesOf: string | null = null;
+/** The appKey whose targets the form's textarea holds (filled once per selection, then the operator's). */
+let pushFormOf: string | null = null;
+let paintedDeliveries = "";
+
+const pushCard = () => byId<HTMLDetailsElement>("pushes-card");
+const deliveryView = () => (byId<HTMLSelectElement>("push-view").value === "failed" ? "failed" : "recent");
+
+/** The selected app's deliveries, when its Pushes card is open and push is set: one request at most. */
+async function updateDeliveries(mine: number, selected: string | null): Promise<void> {
+  const app = selectedApp();
+  if (!selected || !app?.push || !pushCard().open) return;
+  const view = deliveryView();
+  const query = new URLSearchParams({ limit: String(DELIVERY_PAGE_SIZE) });
+  if (view === "failed") query.set("state", "failed");
+  const answer = await call<DeliveryPage>("GET", `${appPath(selected)}/push/deliveries?${query}`);
+  if (mine !== session || selected !== selectedKey() || view !== deliveryView()) return;
+  deliveries = answer.ok ? answer.data.deliveries : [];
+  deliveriesProblem = answer.ok ? null : answer.message;
+  deliveriesOf = `${selected} ${view}`;
+  paintDeliveries();
+}
+
+function targetLine(target: PushTarget): string {
+  return target.reply ? `${target.url} reply` : target.url;
+}
+
+function paintPush(app: AppDetail): void {
+  const push = app.push;
+  byId("push-summary").textContent = push
+    ? `${push.targets.length} target${push.targets.length === 1 ? "" : "s"}`
+    : "not set";
+  byId<HTMLButtonElement>("rotate-push-secret").disabled = !push;
+  if (pushFormOf !== app.appKey) {
+    pushFormOf = app.appKey;
+    byId<HTMLTextAreaElement>("push-targets").value = push ? push.targets.map(targetLine).join("\n") : "";
+  }
+  const box = byId("push-settings");
+  if (!push) {
+    box.replaceChildren(
+      el(
+        "p",
+        { cls: "muted", testid: "push-not-set" },
+        "Push is not set for this app: enter the Token from WeChat's console (开发 › 基本配置 › 服务器配置) and the targets below. The server URL to paste there appears once it is saved.",
+      ),
+    );
+    paintDeliveries();
+    return;
+  }
+  const copy = el("button", { testid: "copy-push-url", attrs: { type: "button" } }, "Copy");
+  const copied = el("span", { cls: "muted" });
+  const url = el("code", { cls: "push-url", testid: "push-url" }, push.url);
+  copy.addEventListener("click", () => void copyText(url, copied, "URL"));
+  box.replaceChildren(
+    el(
+      "dl",
+      { cls: "facts" },
+      ...fact("Server URL (服务器地址)", "push-url-fact", url, " ", copy, " ", copied),
+      ...fact("Token (令牌)", "push-token-set", badge("ok", "set")),
+      ...fact(
+        "EncodingAESKey",
+        "push-key-set",
+        push.encodingAESKeySet
+          ? badge("ok", "set")
+          : el("span", {}, badge("", "not set"), el("span", { cls: "muted" }, " (plaintext mode only)")),
+      ),
+      ...fact(
+        "Targets",
+        "push-targets-list",
+        el(
+          "ul",
+          { cls: "plain" },
+          ...push.targets.map((target) =>
+            el(
+              "li",
+              { testid: "push-target" },
+              el("span", { cls: "mono" }, target.url),
+              target.reply ? " " : null,
+              target.reply ? badge("ok", "replier") : null,
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  paintDeliveries();
+}
+
+function paintDeliveries(): void {
+  const app = selectedApp();
+  const view = deliveryView();
+  const current = app?.push && deliveriesOf === `${app.appKey} ${view}`;
+  const shown = current ? deliveries : [];
+  const painted = fingerprint([deliveriesOf, shown, deliveriesProblem, view, Boolean(app?.push)]);
+  showNotice(byId("deliveries-error"), current ? deliveriesProblem : null);
+  const empty = byId("deliveries-empty");
+  empty.textContent = !app?.push
+    ? "No deliveries: push is not set."
+    : !current
+      ? "Loading deliveries…"
+      : view === "failed"
+        ? "No failed delivery: every target took what was sent (failures are kept 7 days)."
+        : "No delivery yet (delivered ones are kept 24 hours).";
+  empty.hidden = shown.length > 0;
+  byId("deliveries").hidden = shown.length === 0;
+  if (painted === paintedDeliveries) return;
+  paintedDeliveries = painted;
+  const rows = shown.map((delivery) => {
+    const state = DELIVERY_STATES[delivery.state] ?? { kind: "", label: delivery.state };
+    let retry: HTMLButtonElement | null = null;
+    if (delivery.state === "failed") {
+      const button = el("button", { testid: "retry-delivery", attrs: { type: "button" } }, "Retry");
+      button.addEventListener("click", () => void retryDelivery(delivery.id, button));
+      retry = button;
+    }
+    const row = el(
+      "tr",
+      { testid: "delivery-row" },
+      el("td", { cls: "mono small delivery-cell", testid: "delivery-id" }, delivery.id),
+      el("td", { cls: "mono small delivery-cell", testid: "delivery-target" }, delivery.target),
+      el("td", { testid: "delivery-state" }, badge(state.kind, state.label)),
+      el(
+        "td",
+        { testid: "delivery-attempts" },
+        `${delivery.attempts} tr${delivery.attempts === 1 ? "y" : "ies"} · `,
+        delivery.lastStatus === null
+          ? el("span", { cls: "muted" }, delivery.attempts === 0 ? "—" : "no answer")
+          : `HTTP ${delivery.lastStatus}`,
+      ),
+      el("td", {}, when(delivery.receivedAt)),
+      el("td", { cls: "actions" }, retry),
+    );
+    row.dataset.deliveryId = delivery.id;
+    row.dataset.state = delivery.state;
+    return row;
+  });
+  byId("deliveries")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+}
+
+/** "reply" at the end of a line makes that target the replier. */
+function parseTargets(text: string): PushTarget[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .map((line) => {
+      const [url = "", ...rest] = line.split(/\s+/);
+      return rest.length > 0 && rest.join(" ").toLowerCase() === "reply" ? { url, reply: true } : { url };
+    });
+}
+
+async function savePush(form: HTMLFormElement): Promise<void> {
+  const app = selectedApp();
+  if (!app) return;
+  const token = byId<HTMLInputElement>("push-token");
+  const key = byId<HTMLInputElement>("push-aes-key");
+  const push: { token?: string; encodingAESKey?: string; targets?: PushTarget[] } = {};
+  if (token.value.trim()) push.token = token.value.trim();
+  if (key.value.trim()) push.encodingAESKey = key.value.trim();
+  const targets = parseTargets(byId<HTMLTextAreaElement>("push-targets").value);
+  if (targets.length > 0) push.targets = targets;
+  const sentSecrets = push.token !== undefined || push.encodingAESKey !== undefined;
+  // The token and key leave the page with this request and are never shown again.
+  token.value = "";
+  key.value = "";
+  const result = byId("push-result");
+  const submit = byId<HTMLButtonElement>("push-submit");
+  submit.disabled = true;
+  const answer = await call<App>("PUT", appPath(app.appKey), { appId: app.appId, push });
+  submit.disabled = false;
+  if (app.appKey !== selectedKey() || !form.isConnected) return;
+  if (!answer.ok) {
+    showNotice(
+      result,
+      `Push not saved: ${answer.message}${sentSecrets ? " (enter the token and key again)" : ""}`,
+    );
+    return;
+  }
+  showNotice(result, `Push settings saved at ${clock(Date.now())}.`, "ok");
+  const secret = answer.data.push?.deliverySecret;
+  if (secret) showPushSecret(secret);
+  pushFormOf = null;
+  await update();
+}
+
+async function rotatePushSecret(button: HTMLButtonElement): Promise<void> {
+  const app = selectedApp();
+  if (!app?.push) return;
+  if (
+    !confirm(
+      `Rotate the delivery secret of ${app.appKey}? The current one stops signing at once, retries of earlier deliveries included: every target must be given the new one.`,
+    )
+  )
+    return;
+  button.disabled = true;
+  const answer = await call<DeliverySecret>("POST", `${appPath(app.appKey)}/push/secret`);
+  button.disabled = false;
+  if (app.appKey !== selectedKey()) return;
+  if (!answer.ok) {
+    showNotice(byId("push-result"), `Not rotated: ${answer.message}`);
+    return;
+  }
+  showNotice(byId("push-result"), `Delivery secret rotated at ${clock(Date.now())}.`, "ok");
+  showPushSecret(answer.data.deliverySecret);
+}
+
+/** The secret exists only in this box's text until "Done": no variable keeps it. */
+function showPushSecret(secret: string): void {
+  byId("push-secret-value").textContent = secret;
+  byId("push-secret-copy-result").textContent = "";
+  byId("push-secret").hidden = false;
+}
+
+function hidePushSecret(): void {
+  byId("push-secret-value").textContent = "";
+  byId("push-secret-copy-result").textContent = "";
+  byId("push-secret").hidden = true;
+}
+
+async function retryDelivery(id: string, button: HTMLButtonElement): Promise<void> {
+  const appKey = selectedKey();
+  if (!appKey) return;
+  button.disabled = true;
+  const answer = await call<{ queued: true }>(
+    "POST",
+    `${appPath(appKey)}/push/deliveries/${encodeURIComponent(id)}/retry`,
+  );
+  button.disabled = false;
+  if (appKey !== selectedKey()) return;
+  showNotice(
+    byId("push-result"),
+    answer.ok ? `Delivery ${id} queued again (same id).` : `Not retried: ${answer.message}`,
+    answer.ok ? "ok" : "error",
+  );
+  await update();
+}
+
+async function copyText(value: HTMLElement, note: HTMLElement, what: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(value.textContent ?? "");
+    note.textContent = "Copied.";
+  } catch {
+    getSelection()?.selectAllChildren(value);
+    note.textContent = `The browser refused the clipboard: the ${what} is selected, copy it by hand.`;
+  }
+}
+
+function clearPushes(): void {
+  hidePushSecret();
+  deliveries = [];
+  deliveriesProblem = null;
+  deliveriesOf = null;
+  pushFormOf = null;
+  paintedDeliveries = "";
+  byId<HTMLInputElement>("push-token").value = "";
+  byId<HTMLInputElement>("push-aes-key").value = "";
+  byId<HTMLTextAreaElement>("push-targets").value = "";
+  showNotice(byId("push-result"), null);
+  showNotice(byId("deliveries-error"), null);
+  byId("push-settings").replaceChildren();
+  byId("deliveries").querySelector("tbody")?.replaceChildren();
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
 addListControls();
@@ -1518,6 +1806,24 @@ byId("platforms-previous").addEventListener("click", () => turnPlatformPage(fals
 byId("platforms-next").addEventListener("click", () => turnPlatformPage(true));
 byId("authorizers-previous").addEventListener("click", () => turnAuthorizerPage(false));
 byId("authorizers-next").addEventListener("click", () => turnAuthorizerPage(true));
+byId<HTMLFormElement>("push-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void savePush(event.currentTarget as HTMLFormElement);
+});
+byId<HTMLButtonElement>("rotate-push-secret").addEventListener("click", (event) => {
+  void rotatePushSecret(event.currentTarget as HTMLButtonElement);
+});
+byId("copy-push-secret").addEventListener("click", () => {
+  void copyText(byId("push-secret-value"), byId("push-secret-copy-result"), "secret");
+});
+byId("dismiss-push-secret").addEventListener("click", hidePushSecret);
+byId("pushes-card").addEventListener("toggle", () => {
+  if (pushCard().open) void update();
+});
+byId("push-view").addEventListener("change", () => {
+  paintDeliveries();
+  void update();
+});
 byId<HTMLFormElement>("links-form").addEventListener("submit", (event) => {
   event.preventDefault();
   void makeLinks(event.currentTarget as HTMLFormElement);

@@ -85,6 +85,30 @@ consoleRoutes.get("/console", (c) =>
 <table id="keys" data-testid="keys"><thead><tr><th>Key id</th><th>Created</th><th></th></tr></thead><tbody></tbody></table>
 <p id="keys-empty" class="muted" hidden>No API keys: callers cannot reach this app yet.</p>
 </div>
+
+<details class="card" id="pushes-card" data-testid="pushes-card">
+<summary><h2>Pushes</h2> <span class="muted" id="push-summary" data-testid="push-summary"></span></summary>
+<p class="muted">WeChat's pushes (消息推送) to this app: the gateway is the server URL in WeChat's console, checks each push and delivers it once to every target, signed with the delivery secret. The deliveries below are updated while this card is open.</p>
+<p id="push-error" class="notice error" role="alert" data-testid="push-error" hidden></p>
+<div id="push-settings" data-testid="push-settings"></div>
+<div id="push-secret" class="secret" data-testid="push-secret" hidden>
+<p class="key-note"><strong>Delivery secret, shown once.</strong> Give it to the targets now: they check each delivery's <code>X-Gateway-Signature</code> with it, and the gateway never shows it again.</p>
+<p><code id="push-secret-value" data-testid="push-secret-value"></code></p>
+<p class="row"><button type="button" id="copy-push-secret">Copy</button><button type="button" id="dismiss-push-secret">Done, hide it</button><span id="push-secret-copy-result" class="muted"></span></p>
+</div>
+<h3>Set push</h3>
+<form id="push-form" method="post" action="/console" autocomplete="off">
+<label for="push-token">Token <span class="muted">(the console's 令牌 Token; needed the first time, empty keeps the stored one; never shown again)</span></label><input id="push-token" type="password" autocomplete="new-password" maxlength="32" spellcheck="false">
+<label for="push-aes-key">EncodingAESKey <span class="muted">(消息加解密密钥, for compatible and safe mode; empty keeps the stored one; never shown again)</span></label><input id="push-aes-key" type="password" autocomplete="new-password" maxlength="43" spellcheck="false">
+<label for="push-targets">Targets <span class="muted">(one URL a line, up to 10; end one line with <code>reply</code> to make that target the passive replier)</span></label><textarea id="push-targets" rows="3" spellcheck="false" placeholder="https://crm.example.com/wechat/pushes&#10;https://bot.example.com/wechat reply"></textarea>
+<p class="row"><button class="primary" type="submit" id="push-submit" data-testid="save-push">Save push settings</button><span class="grow"></span><button type="button" class="danger" id="rotate-push-secret" data-testid="rotate-push-secret">Rotate delivery secret</button></p>
+</form>
+<p id="push-result" class="notice" role="status" data-testid="push-result" hidden></p>
+<div class="row"><h3 class="grow">Deliveries</h3><label class="inline" for="push-view">Show <select id="push-view" data-testid="push-view"><option value="recent">Recent deliveries</option><option value="failed">Failures</option></select></label></div>
+<p id="deliveries-error" class="notice error" role="alert" hidden></p>
+<table id="deliveries" data-testid="deliveries"><thead><tr><th>Delivery</th><th>Target</th><th>State</th><th>Tries · last status</th><th>Received</th><th></th></tr></thead><tbody></tbody></table>
+<p id="deliveries-empty" class="muted" data-testid="deliveries-empty" hidden></p>
+</details>
 </div>
 </section>
 </div>
