@@ -7,11 +7,16 @@
 import { Agent, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** Upstream connections the relay keeps open at most; further requests wait for one. */
+const RELAY_UPSTREAM_CONNECTIONS = 64;
+
 export async function startTokenRelay(
   upstream: string,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const target = new URL(upstream);
-  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  // A bounded pool, like nginx's upstream keepalive: a thousand simultaneous token calls (the
+  // platform scale test) queue here instead of opening a thousand connections to the simulator.
+  const agent = new Agent({ keepAlive: true, maxSockets: RELAY_UPSTREAM_CONNECTIONS });
   const seen: string[] = [];
   const server = createServer((incoming, outgoing) => {
     const path = incoming.url ?? "/";
