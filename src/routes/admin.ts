@@ -171,7 +171,7 @@ adminRoutes.use("/admin/*", requireAdmin);
 adminRoutes.openapi(putApp, async (c) => {
   const { appKey } = c.req.valid("param");
   const { record, created, push } = await registerApp(c.env, appKey, c.req.valid("json"));
-  const answer = push ? { ...record, push: presentPush(c.req.url, appKey, push) } : record;
+  const answer = push ? { ...record, push: presentPush(c.req.url, record, push) } : record;
   return ok(c, answer, created ? 201 : 200);
 });
 
@@ -187,7 +187,7 @@ adminRoutes.openapi(getApp, async (c) => {
   const { appKey } = c.req.valid("param");
   const app = await loadApp(c.env, appKey);
   const [keys, push] = await Promise.all([listApiKeys(c.env, appKey), inboxFor(c.env, appKey).view()]);
-  return ok(c, { ...app, ...(push ? { push: presentPush(c.req.url, appKey, push) } : {}), keys });
+  return ok(c, { ...app, ...(push ? { push: presentPush(c.req.url, app, push) } : {}), keys });
 });
 
 adminRoutes.openapi(deleteAppRoute, async (c) => {

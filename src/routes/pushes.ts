@@ -174,10 +174,21 @@ const retryDelivery = createRoute({
   },
 });
 
-/** The settings as the admin API shows them, with the URL to paste into WeChat's console. */
-export function presentPush(requestUrl: string, appKey: string, state: PushState): PushView {
+/**
+ * The settings as the admin API shows them, with the URL to paste into WeChat's console: an app's
+ * own server URL, or for an app served through a third-party platform the platform's 消息与事件接收URL
+ * (one for all its authorizers; WeChat replaces $APPID$).
+ */
+export function presentPush(
+  requestUrl: string,
+  app: { appKey: string; component?: string | undefined },
+  state: PushState,
+): PushView {
+  const origin = new URL(requestUrl).origin;
   return {
-    url: `${new URL(requestUrl).origin}/push/${appKey}`,
+    url: app.component
+      ? `${origin}/component/${app.component}/messages/$APPID$`
+      : `${origin}/push/${app.appKey}`,
     tokenSet: true,
     encodingAESKeySet: state.encodingAESKeySet,
     targets: state.targets,
