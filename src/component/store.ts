@@ -56,6 +56,9 @@ const SCHEMA = [
 /** Columns added after the first release: keepers created before them get them on load. */
 const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "authorizers", column: "app_keys", definition: "TEXT NOT NULL DEFAULT '[]'" },
+  { table: "authorizers", column: "event_create_time", definition: "INTEGER" },
+  { table: "authorizers", column: "event_kind", definition: "TEXT" },
+  { table: "authorization_codes", column: "event_create_time", definition: "INTEGER" },
 ];
 
 /** A row of the authorizers index, as the admin lists it. */
@@ -66,6 +69,15 @@ export type AuthorizerEntry = {
   authorizedAt: number | null;
   appKeys: string[];
 };
+
+/** An authorization event's kind, for ordering: an authorization (or its update), or a revocation. */
+export type AuthorizationEventKind = "grant" | "revoke";
+
+/**
+ * The last authorization event applied to an authorizer: its CreateTime (s; "now" for the
+ * /authorized redirect), its kind, and when the gateway applied it (ms).
+ */
+export type AppliedEvent = { createTime: number; kind: AuthorizationEventKind; appliedAt: number };
 
 /** An exchanged authorization code (by its SHA-256): which app it authorized. */
 export type ExchangedCode = { authorizerAppId: string; exchangedAt: number };
@@ -174,18 +186,53 @@ export class ComponentStore {
     return row ? entryFromRow(row) : null;
   }
 
-  /** An authorization (or its update): authorized, with what the merchant granted now. */
-  saveAuthorization(authorizerAppId: string, funcInfo: number[], now: number): void {
+  /** The last authorization event applied to the authorizer, or null (none, or none since this was kept). */
+  lastEvent(authorizerAppId: string): AppliedEvent | null {
+    const row = this.sql
+      .exec(
+        "SELECT event_create_time, event_kind, last_event_time FROM authorizers WHERE authorizer_app_id = ?",
+        authorizerAppId,
+      )
+      .toArray()[0];
+    const createTime = num(row?.event_create_time);
+    const kind = str(row?.event_kind);
+    if (createTime === null || (kind !== "grant" && kind !== "revoke")) return null;
+    return { createTime, kind, appliedAt: num(row?.last_event_time) ?? 0 };
+  }
+
+  /** An authorization (or its update) of `createTime`: authorized, with what the merchant granted then. */
+  saveAuthorization(authorizerAppId: string, funcInfo: number[], createTime: number, now: number): void {
     this.sql.exec(
-      `INSERT INTO authorizers (authorizer_app_id, state, func_info, authorized_at, last_event_time, updated_at)
-       VALUES (?, 'authorized', ?, ?, ?, ?)
+      `INSERT INTO authorizers (authorizer_app_id, state, func_info, authorized_at, last_event_time,
+         event_create_time, event_kind, updated_at)
+       VALUES (?, 'authorized', ?, ?, ?, ?, 'grant', ?)
        ON CONFLICT (authorizer_app_id) DO UPDATE SET state = 'authorized', func_info = excluded.func_info,
          authorized_at = excluded.authorized_at, last_event_time = excluded.last_event_time,
+         event_create_time = excluded.event_create_time, event_kind = 'grant',
          updated_at = excluded.updated_at`,
       authorizerAppId,
       JSON.stringify(funcInfo),
       now,
       now,
+      createTime,
+      now,
+    );
+  }
+
+  /**
+   * A revocation of `createTime`: unauthorized. An appid not indexed yet gets a row too (its first
+   * authorization may still be being exchanged, and must not win over this).
+   */
+  saveRevocation(authorizerAppId: string, createTime: number, now: number): void {
+    this.sql.exec(
+      `INSERT INTO authorizers (authorizer_app_id, state, last_event_time, event_create_time, event_kind, updated_at)
+       VALUES (?, 'unauthorized', ?, ?, 'revoke', ?)
+       ON CONFLICT (authorizer_app_id) DO UPDATE SET state = 'unauthorized',
+         last_event_time = excluded.last_event_time, event_create_time = excluded.event_create_time,
+         event_kind = 'revoke', updated_at = excluded.updated_at`,
+      authorizerAppId,
+      now,
+      createTime,
       now,
     );
   }
@@ -236,6 +283,24 @@ export class ComponentStore {
     const exchangedAt = num(row?.exchanged_at);
     const authorizerAppId = str(row?.authorizer_app_id);
     return exchangedAt === null || authorizerAppId === null ? null : { authorizerAppId, exchangedAt };
+  }
+
+  /** A code a push brought (not exchanged yet): the CreateTime of that push, kept with it; a code already held is left. */
+  saveReceivedCode(codeHash: string, createTime: number, now: number): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO authorization_codes (code_hash, received_at, event_create_time) VALUES (?, ?, ?)`,
+      codeHash,
+      now,
+      createTime,
+    );
+  }
+
+  /** The CreateTime of the push that brought the code, or null (it came only through the redirect). */
+  receivedCodeTime(codeHash: string): number | null {
+    const row = this.sql
+      .exec("SELECT event_create_time FROM authorization_codes WHERE code_hash = ?", codeHash)
+      .toArray()[0];
+    return num(row?.event_create_time);
   }
 
   /** Records an exchanged code and drops records older than `keepSince` (codes live an hour). */

@@ -480,6 +480,8 @@ export class TokenKeeper extends DurableObject<Env> {
           accessToken: info.accessToken,
           expiresInSeconds: info.expiresInSeconds,
         }),
+      revokeAuthorizer: (authorizerAppId) =>
+        keeperFor(this.env, authorizerAppId).revokeAuthorization(app.appId),
     });
     log("authorization_exchanged", {
       appId: app.appId,
@@ -602,12 +604,36 @@ export class TokenKeeper extends DurableObject<Env> {
     }
     switch (event.infoType) {
       case "unauthorized":
+        // Older than the authorization event applied last (WeChat repeating an old push): ignored.
+        if (!this.platform.authorizations.revoke(event.authorizerAppId, event.createTime)) {
+          log("component_event_ignored", {
+            appId: app.appId,
+            infoType: event.infoType,
+            createTime: event.createTime,
+          });
+          return { ok: true, infoType: event.infoType };
+        }
         // At once, before answering: the app stops being served and its keeper stops refreshing.
-        this.platform.authorizations.setState(event.authorizerAppId, "unauthorized");
         await keeperFor(this.env, event.authorizerAppId).revokeAuthorization(app.appId);
         return { ok: true, infoType: event.infoType, authorizerAppId: event.authorizerAppId };
       case "authorized":
       case "updateauthorized":
+        // Older than the event applied last (e.g. an authorization pushed again after its revocation):
+        // ignored, its code never exchanged.
+        if (
+          !(await this.platform.authorizations.admitAuthorization(
+            event.authorizerAppId,
+            event.authorizationCode,
+            event.createTime,
+          ))
+        ) {
+          log("component_event_ignored", {
+            appId: app.appId,
+            infoType: event.infoType,
+            createTime: event.createTime,
+          });
+          return { ok: true, infoType: event.infoType };
+        }
         // Exchanged by the caller without making WeChat wait (exchangeAuthorization, once per code).
         return {
           ok: true,

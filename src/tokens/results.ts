@@ -70,7 +70,10 @@ export type ComponentEventResult =
   | {
       ok: true;
       infoType: ComponentEvent["infoType"];
-      /** authorized / updateauthorized / unauthorized: the app concerned. */
+      /**
+       * authorized / updateauthorized / unauthorized: the app concerned; absent when the event was
+       * ignored (older than the authorization event last applied to the app).
+       */
       authorizerAppId?: string;
       /** authorized / updateauthorized: the code, for the caller to exchange without making WeChat wait. */
       authorizationCode?: string;

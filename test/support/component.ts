@@ -47,6 +47,46 @@ export async function deliver(
   return { status: response.status, text: await response.text() };
 }
 
+/**
+ * An authorization event as WeChat pushes it, with the CreateTime the test chooses (the
+ * simulator's own pushes carry its clock's): authorized / updateauthorized with `code`, or
+ * unauthorized.
+ */
+export async function authorizationEvent(
+  platform: RegisteredPlatform,
+  event:
+    | {
+        infoType: "authorized" | "updateauthorized";
+        authorizerAppId: string;
+        createTime: number;
+        code: string;
+      }
+    | { infoType: "unauthorized"; authorizerAppId: string; createTime: number },
+): Promise<PushEnvelope> {
+  const fields: [string, string | number][] = [
+    ["AppId", platform.componentAppId],
+    ["CreateTime", event.createTime],
+    ["InfoType", event.infoType],
+    ["AuthorizerAppid", event.authorizerAppId],
+  ];
+  if (event.infoType !== "unauthorized") {
+    fields.push(["AuthorizationCode", event.code], ["AuthorizationCodeExpiredTime", event.createTime + 3600]);
+  }
+  const xml = `<xml>${fields
+    .map(([name, value]) =>
+      typeof value === "number" ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+    )
+    .join("")}</xml>`;
+  const sealed = await sim.sealMessage({
+    token: COMPONENT_TOKEN,
+    encodingAESKey: COMPONENT_AES_KEY,
+    appid: platform.componentAppId,
+    xml,
+    timestamp: String(event.createTime),
+  });
+  return { query: sealed.query, body: sealed.body };
+}
+
 /** A new verify ticket from the simulator, delivered; answers the ticket and the gateway's answer. */
 export async function pushTicket(platform: RegisteredPlatform) {
   const pushed = await sim.pushVerifyTicket(platform.componentAppId);
