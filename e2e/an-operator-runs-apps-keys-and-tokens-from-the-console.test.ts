@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Locator, Page } from "playwright-core";
-import { ADMIN_TOKEN, type Stage, startStage, type WatchedPage } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { ADMIN_TOKEN, type Stage, startStage, textMatches, type WatchedPage } from "./harness.ts";
 
 const OA = { appKey: "shop-oa", appId: "wxconsoleoa00001", secret: "console-oa-secret-0001" };
 const MINI = { appKey: "shop-mini", appId: "wxconsolemini001", secret: "console-mini-secret-01" };
@@ -31,18 +31,6 @@ before(async () => {
   page.on("request", (request) => requested.push(request.url()));
 });
 after(() => stage?.stop());
-
-/** Waits until the locator's text matches (the page polls every 5 s). */
-async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 12_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`${pattern} never matched; last text: ${JSON.stringify(text)}`);
-}
 
 /** Waits until the listed appKeys, top to bottom, are `expected`. */
 async function rowsAre(expected: string[], timeoutMs = 12_000): Promise<void> {

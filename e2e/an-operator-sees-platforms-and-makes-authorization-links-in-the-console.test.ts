@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Locator, Page } from "playwright-core";
-import { ADMIN_TOKEN, type Stage, startStage, type WatchedPage } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { ADMIN_TOKEN, type Stage, startStage, textMatches, type WatchedPage } from "./harness.ts";
 
 const PLATFORM = {
   componentKey: "e2e-platform",
@@ -53,17 +53,6 @@ before(async () => {
   page = watched.page;
 });
 after(() => stage?.stop());
-
-async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`${pattern} never matched; last text: ${JSON.stringify(text)}`);
-}
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
 

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { Locator, Page } from "playwright-core";
-import { ADMIN_TOKEN, type Stage, startStage, type WatchedPage } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { ADMIN_TOKEN, type Stage, startStage, textMatches, type WatchedPage } from "./harness.ts";
 
 const OA = { appKey: "e2e-push-oa", appId: "wxe2epushoa00001", secret: "e2e-push-oa-secret" };
 const PUSH_TOKEN = "e2epushtoken";
@@ -57,17 +57,6 @@ after(async () => {
   await stage?.stop();
   await new Promise((resolve) => backend?.close(resolve));
 });
-
-async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`${pattern} never matched; last text: ${JSON.stringify(text)}`);
-}
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
 const deliveryRow = (target: string) =>

@@ -3,10 +3,11 @@
 // playwright-core. Every page is watched: a request to another origin, a console error, an
 // uncaught exception or a CSP violation fails the test that opened it.
 
+import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { type LocalGateway, startLocalGateway } from "../scripts/local-gateway.ts";
 import { type RunningSimulator, startSimulator } from "../sim/server.ts";
 
@@ -131,4 +132,16 @@ export async function startStage(): Promise<Stage> {
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until the first element's text matches `pattern` (the console polls every 5 s); answers that text. */
+export async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
+    if (pattern.test(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`${pattern} never matched; last text: ${JSON.stringify(text)}`);
 }

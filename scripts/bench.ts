@@ -415,6 +415,12 @@ try {
   };
   type Group = { caption: string; baseline: Scenario; scenarios: Scenario[] };
   const urlLinkBody = JSON.stringify({ path: "pages/index/index" });
+  const urlLinkLoad = async (): Promise<Load> => ({
+    method: "POST",
+    path: `/Wechat/${LOAD_APP.appKey}/UrlLinkGenerate`,
+    headers: { ...bearer, "Content-Type": "application/json" },
+    body: urlLinkBody,
+  });
   const healthz: Scenario = {
     name: "healthz",
     request: "GET /healthz",
@@ -439,12 +445,7 @@ try {
           request: "POST /Wechat/{appKey}/UrlLinkGenerate",
           note: "gateway API, reaches the simulator",
           url: gw.url,
-          load: async () => ({
-            method: "POST",
-            path: `/Wechat/${LOAD_APP.appKey}/UrlLinkGenerate`,
-            headers: { ...bearer, "Content-Type": "application/json" },
-            body: urlLinkBody,
-          }),
+          load: urlLinkLoad,
         },
         {
           name: "proxy",
@@ -521,12 +522,7 @@ try {
           request: "POST /Wechat/{appKey}/UrlLinkGenerate",
           note: "API v1 in the envelope; reaches the simulator",
           url: gw.url,
-          load: async () => ({
-            method: "POST",
-            path: `/Wechat/${LOAD_APP.appKey}/UrlLinkGenerate`,
-            headers: { ...bearer, "Content-Type": "application/json" },
-            body: urlLinkBody,
-          }),
+          load: urlLinkLoad,
         },
       ],
     },

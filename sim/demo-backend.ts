@@ -16,9 +16,9 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { parseArgs } from "node:util";
 import { runAsCommand } from "./command-line.ts";
+import { listen } from "./listening.ts";
 
 /** A signature more than 5 minutes from the backend's clock does not count (a captured request replayed later). */
 const SIGNATURE_WINDOW_SECONDS = 300;
@@ -222,35 +222,18 @@ export async function startDemoBackend(opts: DemoBackendOptions = {}): Promise<R
     else answer(res, 200, "text/plain", "ok");
   }
 
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         answer(res, 500, "text/plain", error instanceof Error ? error.message : String(error));
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const { url, port, close } = await listen(server, opts.port ?? 0, host);
   return {
     url,
     port,
     deliveries: () => [...received],
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
 

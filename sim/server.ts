@@ -6,10 +6,10 @@
 // --push-tickets pushes each third-party platform with a pushUrl a verify ticket every 10 minutes.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { parseArgs } from "node:util";
 import { runAsCommand } from "./command-line.ts";
 import { VERIFY_TICKET_PUSH_INTERVAL_SECONDS } from "./limits.ts";
+import { listen } from "./listening.ts";
 import { isSimulatorDrop, WeChatSimulator } from "./wechat.ts";
 
 export interface StartSimulatorOptions {
@@ -122,42 +122,26 @@ export async function startSimulator(opts: StartSimulatorOptions = {}): Promise<
     codeWebhookSecret: opts.codeWebhookSecret,
     ...(opts.announceCodes ? { codeLog: (line: string) => console.log(`[wechat-sim] ${line}`) } : {}),
   });
-  const sockets = new Set<Socket>();
   let origin = "";
   const server = createServer((req, res) => void serve(simulator, origin, req, res));
-  // Tracked so close() can cut connections held open by slow faults or keep-alive.
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, opts.port ?? 0, host);
+  const port = listening.port;
   const ticketTimer = opts.pushTickets
     ? setInterval(
         () => void simulator.pushVerifyTickets(),
         VERIFY_TICKET_PUSH_INTERVAL_SECONDS * 1000,
       ).unref()
     : undefined;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
-  origin = `http://${urlHost}:${port}`;
+  origin = listening.url;
 
   return {
     url: origin,
     port,
     simulator,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        clearInterval(ticketTimer);
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: () => {
+      clearInterval(ticketTimer);
+      return listening.close();
+    },
   };
 }
 

@@ -53,6 +53,19 @@ const PushQuerySchema = z.object({
     .openapi({ description: "Safe mode: sha1(sort(Token, timestamp, nonce, Encrypt))" }),
 });
 
+/** WeChat's URL check (the signed GET made when the URL is saved in its console). */
+const UrlCheckQuerySchema = PushQuerySchema.extend({ echostr: z.string().optional() });
+const ECHOSTR_ANSWER = { description: "echostr", content: { "text/plain": { schema: z.string() } } };
+/** What WeChat gets for a push: `success`, or the replier's answer in the push's format. */
+const PUSH_ANSWER = {
+  description: "`success`, or the passive reply",
+  content: {
+    "text/plain": { schema: z.string() },
+    "text/xml": { schema: z.string() },
+    "application/json": { schema: z.string() },
+  },
+};
+
 const verifyUrl = createRoute({
   method: "get",
   path: "/push/{appKey}",
@@ -60,9 +73,9 @@ const verifyUrl = createRoute({
   summary: "WeChat's server URL check",
   description:
     "WeChat checks the URL entered in its console (服务器地址) with a GET: `echostr` is answered as plain text when `signature` is sha1(sort(Token, timestamp, nonce)) and the timestamp is within 5 minutes; 401 otherwise.",
-  request: { params: AppKeyParams, query: PushQuerySchema.extend({ echostr: z.string().optional() }) },
+  request: { params: AppKeyParams, query: UrlCheckQuerySchema },
   responses: {
-    200: { description: "echostr", content: { "text/plain": { schema: z.string() } } },
+    200: ECHOSTR_ANSWER,
     ...errorResponses(400, 401, 404),
   },
 });
@@ -76,14 +89,7 @@ const receivePush = createRoute({
     "XML or JSON, plaintext, compatible or safe mode. The signature (and in safe mode msg_signature) is checked before anything else (401, nothing delivered); then the message is decrypted and read (400). Each push is delivered once to every target through a queue, however often WeChat sends it; the answer is `success`, or the reply target's answer (encrypted in safe mode) when it answers within the deadline.",
   request: { params: AppKeyParams, query: PushQuerySchema },
   responses: {
-    200: {
-      description: "`success`, or the passive reply",
-      content: {
-        "text/plain": { schema: z.string() },
-        "text/xml": { schema: z.string() },
-        "application/json": { schema: z.string() },
-      },
-    },
+    200: PUSH_ANSWER,
     ...errorResponses(400, 401, 404, 413, 503),
   },
 });
@@ -105,10 +111,10 @@ const verifyAuthorizerUrl = createRoute({
     "The 消息与事件接收URL of a third-party platform is `https://<gateway>/component/{componentKey}/messages/$APPID$`. `echostr` is answered as plain text when `signature` is sha1(sort(the platform's Token, timestamp, nonce)) and the timestamp is within 5 minutes; 401 otherwise.",
   request: {
     params: AuthorizerPushParams,
-    query: PushQuerySchema.extend({ echostr: z.string().optional() }),
+    query: UrlCheckQuerySchema,
   },
   responses: {
-    200: { description: "echostr", content: { "text/plain": { schema: z.string() } } },
+    200: ECHOSTR_ANSWER,
     ...errorResponses(400, 401, 404),
   },
 });
@@ -122,14 +128,7 @@ const receiveAuthorizerPush = createRoute({
     "Signed and encrypted with the platform's Token and EncodingAESKey (the trailing appid is the component appid); checked in the platform's keeper before anything else (401, nothing delivered), then decrypted (400). `{appid}` must be an authorizer of the platform in state authorized (403). The push then goes, once, to the targets of every appKey bound to that appid with push settings, as through `/push/{appKey}`; with none, the answer is `success` and nothing is delivered. A passive reply is sealed with the platform's keys.",
   request: { params: AuthorizerPushParams, query: PushQuerySchema },
   responses: {
-    200: {
-      description: "`success`, or the passive reply",
-      content: {
-        "text/plain": { schema: z.string() },
-        "text/xml": { schema: z.string() },
-        "application/json": { schema: z.string() },
-      },
-    },
+    200: PUSH_ANSWER,
     ...errorResponses(400, 401, 403, 404, 413, 503),
   },
 });
