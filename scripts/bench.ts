@@ -34,8 +34,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const AUTOCANNON_CLI = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
 /** The bare pass-through Worker's config: the floor for calls that reach WeChat. */
 const BARE_WORKER_CONFIG = join(ROOT, "bench/passthrough/wrangler.toml");
-/** The same Worker with the gateway's static assets and run_worker_first: what the assets router costs. */
-const BARE_ASSETS_WORKER_CONFIG = join(ROOT, "bench/passthrough-assets/wrangler.toml");
 /** Scenarios at or above this share of the baseline's req/s meet the goal. */
 const GOAL_RATIO = 0.9;
 
@@ -304,11 +302,9 @@ const wranglerLog = join(baseDir, "wrangler.log");
 const simulator = await startSimulator({ port: 0, quiet: true });
 let gateway: LocalGateway | undefined;
 let bare: LocalWorker | undefined;
-let bareAssets: LocalWorker | undefined;
 const stopAll = async () => {
   gateway?.stop();
   bare?.stop();
-  bareAssets?.stop();
   await simulator.close();
   rmSync(baseDir, { recursive: true, force: true });
 };
@@ -380,8 +376,6 @@ try {
     });
   bare = await startBare(BARE_WORKER_CONFIG, "bare", 1);
   const bareUrl = bare.url;
-  bareAssets = await startBare(BARE_ASSETS_WORKER_CONFIG, "bare-assets", 2);
-  const bareAssetsUrl = bareAssets.url;
   const coldStarts = [
     { worker: "gateway", ...gw.startup },
     { worker: "bare Worker", ...bare.startup },
@@ -481,14 +475,6 @@ try {
       },
       scenarios: [
         {
-          name: "bare+assets",
-          request: "GET /cgi-bin/get_api_domain_ip",
-          note: "the bare Worker with the gateway's static assets: what the assets router in front costs any such Worker",
-          url: bareAssetsUrl,
-          load: async () => ({ path: "/cgi-bin/get_api_domain_ip" }),
-          wechatAnswer: true,
-        },
-        {
           name: "proxy-key",
           request: "GET /proxy/{appKey}/cgi-bin/get_api_domain_ip",
           note: "transparent proxy with an API key; reaches the simulator",
@@ -581,7 +567,7 @@ try {
 
   type Run = { index: number; round: number; scenario: string } & Measured;
   const runs: Run[] = [];
-  const workerAt = new Map([gw, bare, bareAssets].map((w) => [w.url, w]));
+  const workerAt = new Map([gw, bare].map((w) => [w.url, w]));
   const measure = async (scenario: Scenario, round: number): Promise<Run> => {
     const worker = workerAt.get(scenario.url)!;
     const load = await scenario.load();
@@ -859,13 +845,10 @@ which never leave the gateway. For the calls that reach WeChat, the floor is the
 that does the same job: the bare pass-through Worker in \`bench/passthrough/\` (started with its
 own plain \`wrangler dev\`) takes the request, puts the token the gateway holds on the query,
 fetches the simulator at the same WeChat path and returns the answer as is: no auth, no storage,
-no checks. The simulator checks that token as it checks the gateway's. \`bare+assets\` is the same
-Worker with the gateway's static assets and \`run_worker_first\` (\`bench/passthrough-assets/\`):
-its ratio is what the assets router, which Workers Static Assets puts in front of any Worker with
-assets, costs by itself.
+no checks. The simulator checks that token as it checks the gateway's.
 
 Each scenario runs between two runs of its baseline (\`healthz\` \`token\` \`healthz\` \`gateway\` \`healthz\` …,
-then \`bare-proxy\` \`bare+assets\` \`bare-proxy\` \`proxy-key\` \`bare-proxy\`, then \`bare-urllink\` \`urllink\` \`bare-urllink\`, every
+then \`bare-proxy\` \`proxy-key\` \`bare-proxy\`, then \`bare-urllink\` \`urllink\` \`bare-urllink\`, every
 round), and its ratio is its req/s divided by the mean of those two baseline runs, so the machine's
 drift during the run cancels out. *ratio* is the mean over rounds, *range* the lowest and highest
 round. req/s is the mean over rounds; p50 and p99 the median over rounds; *added p50* is the

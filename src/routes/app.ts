@@ -5,6 +5,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./admin.ts";
 import { limitBody } from "./api-v1.ts";
+import { assetRoutes } from "./assets.ts";
 import { componentProxyRoutes, componentRoutes } from "./component.ts";
 import { componentAuthorizationAdminRoutes, componentAuthorizationPages } from "./component-authorization.ts";
 import { componentAdminRoutes } from "./components.ts";
@@ -88,6 +89,7 @@ app.route("/", docsRoutes);
 // Described after the routes, so the reference lists it after the endpoints it mirrors WeChat for.
 for (const operation of proxyOperations) app.openAPIRegistry.registerPath(operation);
 app.route("/", consoleRoutes);
+app.route("/", assetRoutes);
 app.route("/", demoRoutes);
 
 app.doc31("/openapi.json", {

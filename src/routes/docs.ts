@@ -3,7 +3,7 @@ import { html } from "hono/html";
 import { renderPage } from "../pages/layout.ts";
 import type { GatewayEnv } from "./envelope.ts";
 
-// Swagger UI renders /openapi.json; its files come from the Worker's static assets (no CDN), so
+// Swagger UI renders /openapi.json; its files come from the Worker itself (/assets/, no CDN), so
 // the reference works offline and behind firewalls.
 export const docsRoutes = new Hono<GatewayEnv>();
 docsRoutes.get("/docs", (c) =>

@@ -1,10 +1,10 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 
-// Swagger UI and its start-up script come from the Worker's own static assets (dist/web, built by
-// scripts/build-web.ts), never from another origin, so the reference works offline. The assets
-// themselves are served by the asset router ahead of the Worker, which tests in workerd cannot
-// reach: the browser tests (e2e/) load them through wrangler dev.
+// Swagger UI and its start-up script come from the Worker itself (/assets/, built by
+// scripts/build-web.ts), never from another origin, so the reference works offline. The files are
+// tested in the-pages-files-are-served-by-the-worker-and-revalidated; the browser tests (e2e/) load
+// them through wrangler dev.
 describe("the API reference is served without a CDN", () => {
   it("answers /docs with a page that loads only same-origin assets", async () => {
     const response = await SELF.fetch("https://gateway.test/docs");
