@@ -36,9 +36,9 @@ export class IsolateMemo<V> {
     this.entries.delete(key);
   }
 
-  /** Drops every entry whose value matches (e.g. all keys of a revoked or deleted app). */
-  deleteWhere(matches: (value: V) => boolean): void {
-    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key);
+  /** Drops every entry that matches (e.g. all keys of a revoked or deleted app). */
+  deleteWhere(matches: (value: V, key: string) => boolean): void {
+    for (const [key, entry] of this.entries) if (matches(entry.value, key)) this.entries.delete(key);
   }
 
   clear(): void {

@@ -5,6 +5,7 @@
 
 import type { z } from "@hono/zod-openapi";
 import { GatewayError, orThrow } from "../platform/errors.ts";
+import { IsolateMemo } from "../platform/isolate-memo.ts";
 import type { BusinessCall } from "../wechat/business-calls.ts";
 import type { InitiateSchema, QrScannerSchema, QrStatusSchema } from "./schemas.ts";
 import { DEFAULT_QR_AUTH, type QrAuthApp } from "./settings.ts";
@@ -68,21 +69,59 @@ export async function sessionCodeCall(env: Env, app: QrAuthApp, signInKey: numbe
 }
 
 /**
+ * How long this isolate answers a pending or scanned session's polls from memory. A web page polls
+ * every second or two, so it sees a scan or a confirmation at most this much later; a page (or a
+ * loop) polling faster costs the session's object one call per isolate per second, not one per
+ * poll. A confirmed session is never remembered: its token is handed out by the object, once.
+ */
+const POLL_MEMO_MS = 1_000;
+/** Sessions live minutes and a page polls one: room for every session one isolate sees at once. */
+const POLL_MEMO_ENTRIES = 10_000;
+
+type PolledStatus = { status: "pending" | "scanned"; scanner?: QrScanner; expiresAt: number };
+const polled = new IsolateMemo<PolledStatus>(POLL_MEMO_MS, POLL_MEMO_ENTRIES);
+const pollKey = (appKey: string, signInKey: number) => `${appKey}\n${signInKey}`;
+
+/** A scan or confirmation in this isolate is seen by its next poll here, not a second later. */
+export function forgetPolledStatus(appKey: string, signInKey: number): void {
+  polled.delete(pollKey(appKey, signInKey));
+}
+
+/** The app was deleted: none of its sessions is answered from memory here any more. */
+export function forgetPolledStatusesOf(appKey: string): void {
+  polled.deleteWhere((_, key) => key.startsWith(`${appKey}\n`));
+}
+
+const secondsLeft = (expiresAt: number, now: number) => Math.max(0, Math.ceil((expiresAt - now) / 1000));
+
+/**
  * The session's status for the web side. A confirmed session hands its token to this one answer
  * and is consumed; a scanned one says who scanned (their profile in this app, never an id).
  */
 export async function sessionStatus(env: Env, appKey: string, signInKey: number): Promise<QrStatusAnswer> {
+  const key = pollKey(appKey, signInKey);
+  const now = Date.now();
+  const seen = polled.get(key, now);
+  if (seen && now < seen.expiresAt) {
+    return {
+      status: seen.status,
+      ...(seen.scanner ? { scanner: seen.scanner } : {}),
+      expires_in: secondsLeft(seen.expiresAt, now),
+    };
+  }
   const picked = orThrow(await sessionOf(env, signInKey).pickUp(appKey));
-  const expiresIn = Math.max(0, Math.ceil((picked.expiresAt - Date.now()) / 1000));
   const scanner =
     picked.status === "scanned" && picked.scannerSubject
       ? await scannerOf(env, appKey, picked.scannerSubject)
       : undefined;
+  if (picked.status === "pending" || picked.status === "scanned") {
+    polled.set(key, { status: picked.status, ...(scanner ? { scanner } : {}), expiresAt: picked.expiresAt });
+  }
   return {
     status: picked.status,
     ...(picked.token ? { token: picked.token } : {}),
     ...(scanner ? { scanner } : {}),
-    expires_in: picked.status === "expired" ? 0 : expiresIn,
+    expires_in: picked.status === "expired" ? 0 : secondsLeft(picked.expiresAt, Date.now()),
   };
 }
 

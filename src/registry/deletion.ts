@@ -11,7 +11,7 @@
 import { GatewayError, orThrow } from "../platform/errors.ts";
 import { KV_OPERATIONS_PER_INVOCATION } from "../platform/limits.ts";
 import { inboxFor } from "../pushes/inbox.ts";
-import { usersOf } from "../qrauth/web-side.ts";
+import { forgetPolledStatusesOf, usersOf } from "../qrauth/web-side.ts";
 import { keeperFor } from "../tokens/keeper.ts";
 import { deleteKeyRecords, forgetApp } from "./apps.ts";
 import { directoryOf } from "./directory.ts";
@@ -52,6 +52,7 @@ export async function deleteApp(env: Env, appKey: string): Promise<boolean> {
     if (round + 1 >= MAX_ERASE_ROUNDS)
       throw sendAgain(`${appKey} has ${left} QR-Auth sessions left to erase`);
   }
+  forgetPolledStatusesOf(appKey);
 
   await keeperFor(env, appId).detach(appKey);
   // Push settings and secrets, the dedupe table and the delivery log.

@@ -27,6 +27,7 @@ import type { QrUser, TokenModel } from "../qrauth/session.ts";
 import { issueAccessToken, signingKeysFor } from "../qrauth/signing.ts";
 import { CODE_TTL_SECONDS, type PresentedCode } from "../qrauth/users.ts";
 import {
+  forgetPolledStatus,
   openSession,
   qrSettings,
   sessionCodeCall,
@@ -210,6 +211,7 @@ qrAuthRoutes.openapi(scan, async (c) => {
   const { signInKey } = c.req.valid("json");
   await limitCaller(c.env.QR_SCAN_LIMITER, `scan:${c.var.appKey}:${c.var.user.openid}`, "scans");
   const { session } = orThrow(await sessionOf(c.env, signInKey).scan(c.var.appKey, qrUser(c)));
+  forgetPolledStatus(c.var.appKey, signInKey);
   const profile = c.var.app.profile;
   return ok(c, {
     appID: profile.appID ?? null,
@@ -237,6 +239,7 @@ qrAuthRoutes.openapi(confirmLogin, async (c) => {
   }
   const token = await tokenFor(c, registered.id, view.scopes);
   orThrow(await session.confirm(c.var.appKey, qrUser(c), token));
+  forgetPolledStatus(c.var.appKey, signInKey);
   return ok(c, token);
 });
 
@@ -266,6 +269,7 @@ qrAuthRoutes.openapi(confirmRegister, async (c) => {
   );
   const token = await tokenFor(c, registered.id, view.scopes);
   orThrow(await session.confirm(c.var.appKey, qrUser(c), token));
+  forgetPolledStatus(c.var.appKey, body.signInKey);
   return ok(c, token);
 });
 
