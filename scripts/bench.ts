@@ -19,13 +19,12 @@
 // scenario below the 0.9 goal is reported, not failed.
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, type as osType, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { gzipSync } from "node:zlib";
 import { startSimulator } from "../sim/server.ts";
 import { benchPushes, pushesMarkdown, pushesSummary } from "./bench-pushes.ts";
 import { CODE_BUDGET, WHOLE_BUDGET } from "./bundle-budget.ts";
