@@ -180,6 +180,8 @@ type Summary = {
   /** The scenario this one is measured against (its own name for a baseline). */
   baseline: string;
   isBaseline: boolean;
+  /** Whether the 0.9 goal applies (false: shown for context against a baseline that is not its floor). */
+  hasGoal: boolean;
   rps: number;
   p50: number;
   p99: number;
@@ -238,7 +240,7 @@ function ratiosSvg(groups: ChartGroup[], caption: string): string {
     for (const s of group.summaries) {
       const barY = y + 7;
       const barHeight = rowHeight - 14;
-      const colour = s.isBaseline ? "#9e9e9e" : s.ratio >= GOAL_RATIO ? "#2e7d32" : "#e65100";
+      const colour = !s.hasGoal ? "#9e9e9e" : s.ratio >= GOAL_RATIO ? "#2e7d32" : "#e65100";
       parts.push(
         `<text x="${left - 8}" y="${y + rowHeight / 2 + 4}" text-anchor="end">${xml(s.name)}</text>`,
         `<rect x="${left}" y="${barY}" width="${(x(s.ratio) - left).toFixed(1)}" height="${barHeight}" fill="${colour}"/>`,
@@ -405,6 +407,11 @@ try {
     load: () => Promise<Load>;
     /** The answer is WeChat's own JSON (or mimics it): an errcode other than 0 fails the bench. */
     wechatAnswer?: boolean;
+    /**
+     * false: a call that reaches WeChat, shown against /healthz for context only; its floor (and
+     * goal) is the bare Worker's same call, measured below.
+     */
+    goal?: false;
   };
   type Group = { caption: string; baseline: Scenario; scenarios: Scenario[] };
   const urlLinkBody = JSON.stringify({ path: "pages/index/index" });
@@ -436,19 +443,21 @@ try {
         {
           name: "gateway",
           request: "POST /Wechat/{appKey}/UrlLinkGenerate",
-          note: "gateway API, reaches the simulator",
+          note: "gateway API, reaches the simulator: for context, its floor is bare-urllink",
           url: gw.url,
           load: urlLinkLoad,
+          goal: false,
         },
         {
           name: "proxy",
           request: "GET /proxy/{appKey}/cgi-bin/get_api_domain_ip?access_token=…",
-          note: "transparent proxy as an SDK calls it; reaches the simulator",
+          note: "transparent proxy as an SDK calls it; reaches the simulator: for context, its floor is bare-proxy",
           url: gw.url,
           load: async () => ({
             path: `/proxy/${LOAD_APP.appKey}/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(accessToken)}`,
           }),
           wechatAnswer: true,
+          goal: false,
         },
         {
           name: "qr-status",
@@ -624,6 +633,7 @@ try {
       note: scenario.note,
       baseline: baseline.name,
       isBaseline: scenario === baseline,
+      hasGoal: scenario !== baseline && scenario.goal !== false,
       rps: mean(own.map((r) => r.rps)),
       p50,
       p99: median(own.map((r) => r.p99)),
@@ -782,10 +792,10 @@ try {
     s.isBaseline || s.addedCpuUs === null ? "" : signed(s.addedCpuUs, " µs"),
     String(s.bad),
   ]);
-  const belowGoal = summaries.filter((s) => !s.isBaseline && s.ratio < GOAL_RATIO);
+  const belowGoal = summaries.filter((s) => s.hasGoal && s.ratio < GOAL_RATIO);
   const goalLine =
     belowGoal.length === 0
-      ? `Every scenario reaches ≥ ${GOAL_RATIO} × its baseline's req/s.`
+      ? `Every scenario with a goal reaches ≥ ${GOAL_RATIO} × its baseline's req/s.`
       : `Below the ${GOAL_RATIO} goal: ${belowGoal.map((s) => `${s.name} (${fixed(s.ratio, 2)} of ${s.baseline})`).join(", ")}.`;
   console.log(`\n${textTable(header, rows)}\n`);
   console.log(goalLine);
@@ -877,7 +887,7 @@ ${markdownTable(
     fixed(s.rps),
     String(s.p50),
     String(s.p99),
-    s.isBaseline ? "1.00" : `**${fixed(s.ratio, 2)}**`,
+    s.isBaseline ? "1.00" : s.hasGoal ? `**${fixed(s.ratio, 2)}**` : fixed(s.ratio, 2),
     s.isBaseline ? "" : `${fixed(s.ratioMin, 2)}–${fixed(s.ratioMax, 2)}`,
     s.isBaseline ? "" : `${s.addedP50 >= 0 ? "+" : ""}${s.addedP50}`,
     s.cpuUs === null ? "" : fixed(s.cpuUs),
@@ -888,7 +898,8 @@ ${markdownTable(
 
 ![req/s of each scenario as a share of its baseline's](ratios.svg)
 
-Goal: ≥ ${GOAL_RATIO} × the baseline. ${goalLine}
+Goal: ≥ ${GOAL_RATIO} × the baseline, for every scenario but the two calls that reach WeChat shown
+against \`/healthz\` for context (grey in the chart): their floor is the bare Worker's same call. ${goalLine}
 
 Upstream token calls for the app under load, across all ${runs.length} runs: **${loadAppTokenCalls}**.
 
