@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { buildWeb } from "../scripts/build-web.ts";
 import { startSimulator } from "../sim/server.ts";
 import { type MsgCryptVector, msgCryptVectors } from "./support/msg-crypt-vectors.ts";
 import { startPushTargets } from "./support/push-targets-server.ts";
@@ -22,6 +23,8 @@ declare module "vitest" {
 export const CODE_WEBHOOK_SECRET = "test-code-webhook-secret";
 
 export default async function setup(project: TestProject) {
+  // The Worker imports the pages' files module; `npx vitest run test/…` on a fresh clone needs it too.
+  await buildWeb();
   const simulator = await startSimulator({ port: 0, quiet: true, codeWebhookSecret: CODE_WEBHOOK_SECRET });
   project.provide("simulatorUrl", simulator.url);
   project.provide("codeWebhookSecret", CODE_WEBHOOK_SECRET);
